@@ -1,0 +1,578 @@
+"""The vanishing gradient: how ‖∇C^l_w‖ shrinks toward the input of a deep network.
+
+Michael Nielsen, writing "Neural Networks and Deep Learning" (chapter 5, "Why
+are deep neural networks hard to train?"), built a 784-30-30-30-30-30-10
+sigmoid network to classify MNIST digits and trained it with stochastic
+gradient descent on the first 1,000 training images for one epoch: ten
+mini-batches of 100, learning rate eta = 0.01, L2 regularization lambda = 0.05.
+For every mini-batch he recorded the norm of the unregularized gradient of the
+cost with respect to the weights, ‖∇C^l_w‖, for each of the six weight
+layers l = 1..6 from input to output. That table is `NABLA_W_NORMS`, exactly as
+he recorded it.
+
+The figure plots mini-batches 7, 8 and 9, which he took as representative,
+against the four hidden weight layers. The first and last layers are left out:
+they connect to 784 inputs and 10 outputs rather than 30 neurons on each side,
+so their norms are not comparable with the others. Read from right to left,
+each layer's gradient is about four times smaller than the next one's: the
+earlier layers learn far more slowly, which is the vanishing gradient problem.
+
+Source: ``fig/backprop_magnitude_nabla.py`` in Michael Nielsen's
+neural-networks-and-deep-learning repository (MIT licence, copyright (c)
+2012-2015 Michael Nielsen), which kept the numbers typed in by hand. The
+default figure here is pixel-identical to the one that script draws.
+
+Use it
+------
+From a shell::
+
+    python plot_nabla_magnitudes.py              # a window, or nabla_magnitudes.png
+    python plot_nabla_magnitudes.py -o fig.pdf -o fig.png --log --legend
+    python plot_nabla_magnitudes.py --csv --batches 1-10    # the table, as CSV
+    python plot_nabla_magnitudes.py --help
+
+In a notebook, paste this file into a cell (or ``%run plot_nabla_magnitudes.py``)
+and the figure shows inline. From Python::
+
+    import plot_nabla_magnitudes as pnm
+    fig = pnm.make_figure(log=True, legend=True)   # a Figure, not managed by pyplot
+    pnm.draw(ax)                                    # or onto an Axes of your own
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import errno
+import gzip
+import io
+import math
+import operator
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # matplotlib is imported only where drawing starts
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+# The record: ‖∇C^l_w‖ for weight layers 1..6 (input to output), one row per
+# mini-batch 1..10, with the digits as they were recorded.
+NABLA_W_NORMS: tuple[tuple[float, ...], ...] = (
+    (0.90845722175923671, 2.8852730656073566, 10.696793986223632,
+     37.75701921183488, 157.7365422527995, 304.43990075227839),
+    (0.22493835119537842, 0.6555126517964851, 2.6036801277234076,
+     11.408825365731225, 46.882319190445472, 70.499637502698221),
+    (0.11935180022357521, 0.19756069137133489, 0.8152794148335869,
+     3.4590802543293977, 15.470507965493903, 31.032396017142556),
+    (0.15130005837653659, 0.39687135985664701, 1.4810006139254532,
+     4.392519005642268, 16.831939776937311, 34.082104455938733),
+    (0.11594085276308999, 0.17177668061395848, 0.72204558746599512,
+     3.05062409378366, 14.133001132214286, 29.776204839994385),
+    (0.10790389807606221, 0.20707152756018626, 0.96348134037828603,
+     3.9043824079499561, 15.986873430586924, 39.195258080490895),
+    (0.088613291101645356, 0.129173436407863, 0.4242933114455002,
+     1.6154682713449411, 7.5451567587160069, 20.180545544006566),
+    (0.086175380639289575, 0.12571016850457151, 0.44231149185805047,
+     1.8435833504677326, 7.61973813981073, 19.474539356281781),
+    (0.095372080184163904, 0.15854489503205446, 0.70244235144444678,
+     2.6294803575724157, 10.427062019753425, 24.309420272033819),
+    (0.096453131000155692, 0.13574642196947601, 0.53551377709415471,
+     2.0247466793066895, 9.4503978546018068, 21.73772148470092),
+)  # fmt: skip
+
+# Mini-batches count from 1, as in the original text.
+REPRESENTATIVE_BATCHES: tuple[int, ...] = (7, 8, 9)
+
+# The first three plotted lines keep the original's colours; more take the
+# rest of matplotlib's default cycle, leaving out its own blue, green and red,
+# which would be mistaken for them.
+LINE_COLOURS = (
+    "r", "g", "b",
+    "tab:orange", "tab:purple", "tab:brown", "tab:pink",
+    "tab:gray", "tab:olive", "tab:cyan",
+)  # fmt: skip
+
+DEFAULT_OUTPUT = "nabla_magnitudes.png"
+VECTOR_FORMATS = frozenset({"pdf", "svg", "svgz", "eps", "ps"})
+AGG_MAX_PIXELS = 2**23 - 1  # matplotlib's Agg canvas refuses larger images
+
+
+# -- Pure helpers over the record (no matplotlib) ------------------------------
+
+
+def hidden_layer_norms(batch: int) -> tuple[float, ...]:
+    """The four hidden-layer norms of mini-batch *batch* (1 to 10)."""
+    batch = operator.index(batch)
+    if not 1 <= batch <= len(NABLA_W_NORMS):
+        raise ValueError(
+            f"mini-batch must be from 1 to {len(NABLA_W_NORMS)}, not {batch}"
+        )
+    # Leave out the first and last layers: 784 inputs and 10 outputs.
+    return NABLA_W_NORMS[batch - 1][1:-1]
+
+
+def growth_per_layer(batch: int) -> float:
+    """How many times ‖∇C^l_w‖ grows per hidden layer, from input to output.
+
+    The geometric mean of the successive ratios, which telescopes to the
+    (n-1)th root of last over first.
+    """
+    norms = hidden_layer_norms(batch)
+    return float((norms[-1] / norms[0]) ** (1 / (len(norms) - 1)))
+
+
+def parse_batches(specs: Iterable[str]) -> tuple[int, ...]:
+    """Mini-batches from specs like ``"7"`` or ``"7-9"``: sorted, each once."""
+    batches: set[int] = set()
+    for spec in specs:
+        first, dash, last = spec.partition("-")
+        try:
+            low = int(first)
+            high = int(last) if dash else low
+        except ValueError:
+            raise ValueError(
+                f"{spec!r} is not a mini-batch or a range like 7-9"
+            ) from None
+        if not 1 <= low <= high <= len(NABLA_W_NORMS):
+            raise ValueError(
+                f"{spec!r} is not a mini-batch or a rising range "
+                f"within 1-{len(NABLA_W_NORMS)}"
+            )
+        batches.update(range(low, high + 1))
+    if not batches:
+        raise ValueError("no mini-batch given")
+    return tuple(sorted(batches))
+
+
+def table_csv(batches: Iterable[int] = range(1, len(NABLA_W_NORMS) + 1)) -> str:
+    """The recorded norms of *batches*, all six layers, as CSV text.
+
+    ``repr`` gives the shortest text that reads back as the same float.
+    """
+    layers = len(NABLA_W_NORMS[0])
+    lines = ["mini_batch," + ",".join(f"layer_{n}" for n in range(1, layers + 1))]
+    for batch in batches:
+        hidden_layer_norms(batch)  # checks the range
+        lines.append(",".join([str(batch), *map(repr, NABLA_W_NORMS[batch - 1])]))
+    return "\n".join(lines) + "\n"
+
+
+# -- Drawing --------------------------------------------------------------------
+
+
+def draw(
+    ax: Axes,
+    batches: Iterable[int] = REPRESENTATIVE_BATCHES,
+    *,
+    log: bool = False,
+    legend: bool = False,
+) -> None:
+    """Draw ‖∇C^l_w‖ against hidden layer 1-4, a line per mini-batch, on *ax*.
+
+    With *log*, a logarithmic y axis, on which the steady decay per layer is
+    a straight line. With *legend*, a legend naming the mini-batches (and,
+    with *log*, each one's growth per layer).
+    """
+    batches = tuple(batches)
+    if not batches:
+        raise ValueError("no mini-batch to draw")
+    if len(batches) > len(LINE_COLOURS):
+        raise ValueError(f"at most {len(LINE_COLOURS)} mini-batches fit one figure")
+    layers = range(1, len(hidden_layer_norms(batches[0])) + 1)
+    for colour, batch in zip(LINE_COLOURS, batches):
+        label = f"mini-batch {batch}"
+        if log:
+            label += (
+                f" (\N{MULTIPLICATION SIGN}{growth_per_layer(batch):.1f} per layer)"
+            )
+        ax.plot(layers, hidden_layer_norms(batch), "o-", color=colour, label=label)
+    ax.set_xlabel("Layer $l$")
+    ax.set_ylabel(r"$\Vert\nabla C^l_w\Vert$")
+    ax.set_xticks(layers)
+    if log:
+        ax.set_yscale("log")
+    if legend:
+        ax.legend(loc="upper left")
+
+
+def make_figure(
+    batches: Iterable[int] = REPRESENTATIVE_BATCHES,
+    *,
+    log: bool = False,
+    legend: bool = False,
+    style: str | None = None,
+) -> Figure:
+    """A new Figure of the plot, made without pyplot: nothing to close.
+
+    *style* names a matplotlib style (see ``matplotlib.style.available``)
+    to draw it in; None keeps the current rcParams.
+    """
+    from matplotlib.figure import Figure
+
+    with _style(style):
+        fig = Figure()
+        draw(fig.add_subplot(), batches, log=log, legend=legend)
+    return fig
+
+
+def _style(name: str | None) -> contextlib.AbstractContextManager[object]:
+    if name is None:
+        return contextlib.nullcontext()
+    import matplotlib.style
+
+    return matplotlib.style.context(name)
+
+
+# -- Writing files ----------------------------------------------------------------
+
+
+class OutputError(Exception):
+    """The figure could not be written or shown; no file was replaced."""
+
+
+def supported_formats() -> list[str]:
+    """The file extensions matplotlib writes here without other software."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    # PGF needs a LaTeX installation.
+    return sorted(set(FigureCanvasBase.get_supported_filetypes()) - {"pgf"})
+
+
+def file_format(path: str) -> str:
+    """The format of *path*, from its extension, case-insensitive."""
+    return os.path.splitext(path)[1][1:].lower()
+
+
+def render(fig: Figure, fmt: str, dpi: float | None = None) -> bytes:
+    """*fig* as the bytes of a *fmt* file, the same bytes on every run.
+
+    Creation dates are left out and SVG ids come from a fixed salt.
+    """
+    import matplotlib
+
+    base = "svg" if fmt == "svgz" else fmt
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"svg.hashsalt": "plot_nabla_magnitudes"}):
+        fig.savefig(
+            buffer,
+            format=base,
+            dpi=dpi,
+            metadata={"pdf": {"CreationDate": None}, "svg": {"Date": None}}.get(base),
+        )
+    data = buffer.getvalue()
+    if fmt == "svgz":
+        # matplotlib's own gzip header would carry the time and a file name.
+        data = gzip.compress(data, mtime=0)
+    elif fmt in ("ps", "eps"):
+        # PostScript takes its date only from SOURCE_DATE_EPOCH; the comment
+        # is optional, so drop it.
+        data = re.sub(rb"^%%CreationDate:[^\n]*\n", b"", data, count=1, flags=re.M)
+    return data
+
+
+def write_files(files: dict[str, bytes]) -> None:
+    """Write each path's bytes so that no file is ever seen half-written.
+
+    Every file is first written in full to a temporary file beside its
+    target, and only when all of them are written do they replace their
+    targets, each with one `os.replace`. If anything fails, files already
+    there are left as they were and no temporary file remains. A symbolic
+    link is written through; an existing file keeps its permissions.
+    """
+    umask = os.umask(0)
+    os.umask(umask)
+    staged: list[tuple[str, str, str]] = []  # temporary, target, path
+    try:
+        for path, data in files.items():
+            target = os.path.realpath(path)
+            with _writing(path):
+                if os.path.isdir(target):
+                    raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+                try:
+                    mode = os.stat(target).st_mode & 0o7777
+                except FileNotFoundError:
+                    mode = 0o666 & ~umask
+                fd, temporary = tempfile.mkstemp(
+                    prefix=f".{os.path.basename(target)}.",
+                    suffix=".tmp",
+                    dir=os.path.dirname(target),
+                )
+                staged.append((temporary, target, path))
+                with open(fd, "wb") as file:
+                    file.write(data)
+                    file.flush()
+                    os.fsync(file.fileno())
+                os.chmod(temporary, mode)
+        for temporary, target, path in staged:
+            with _writing(path):
+                os.replace(temporary, target)
+    finally:
+        for temporary, _, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(temporary)
+
+
+@contextlib.contextmanager
+def _writing(path: str) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        raise OutputError(f"cannot write {path!r}: {exc.strerror or exc}") from exc
+
+
+# -- The command line ---------------------------------------------------------
+
+
+def _positive_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number, not {text!r}")
+    return value
+
+
+def _batch_spec(text: str) -> tuple[int, ...]:
+    try:
+        return parse_batches([text])
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="plot_nabla_magnitudes.py",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=(
+            "Plot the norm of the weight gradient of each hidden layer, as Michael\n"
+            "Nielsen recorded it for a 784-30-30-30-30-30-10 network on MNIST.\n"
+            "Without -o it opens a window or, where none can open, writes\n"
+            f"{DEFAULT_OUTPUT}."
+        ),
+        epilog="""\
+examples:
+  %(prog)s                         a window, or the PNG
+  %(prog)s -o fig.pdf -o fig.png   two files, drawn once
+  %(prog)s --log --legend          straight lines: x4 per layer
+  %(prog)s --csv --batches 1-10    the whole record, as CSV""",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        action="append",
+        metavar="PATH",
+        help="write the figure to PATH, in the format its extension names "
+        "(png, svg, pdf, ...); repeat for several files",
+    )
+    parser.add_argument(
+        "--dpi",
+        type=_positive_number,
+        help="resolution of raster files, in dots per inch (default: 100)",
+    )
+    parser.add_argument("--log", action="store_true", help="a logarithmic y axis")
+    parser.add_argument(
+        "--legend",
+        action="store_true",
+        help="a legend of the mini-batches (with --log, also their growth per layer)",
+    )
+    parser.add_argument(
+        "--batches",
+        nargs="+",
+        action="extend",
+        type=_batch_spec,
+        metavar="SPEC",
+        help="mini-batches, 1-10, as numbers or ranges like 7-9 (default: 7 8 9)",
+    )
+    parser.add_argument(
+        "--style", metavar="NAME", help="draw in this matplotlib style, e.g. classic"
+    )
+    parser.add_argument(
+        "--show", action="store_true", help="also open a window after writing -o files"
+    )
+    parser.add_argument(
+        "--csv",
+        action="store_true",
+        help="print the recorded norms of the mini-batches, all six layers, as CSV",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with *argv* (default: ``sys.argv[1:]``).
+
+    Returns the exit status: 0 on success, 2 for a usage error, 1 when the
+    figure could not be written or shown.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        chosen = {batch for spec in args.batches or () for batch in spec}
+        batches = tuple(sorted(chosen)) or REPRESENTATIVE_BATCHES
+        if args.csv:
+            _check_csv_alone(parser, args)
+            return _print(table_csv(batches))
+        _import_matplotlib()
+        outputs = {path: file_format(path) for path in args.output or ()}
+        _check_formats(parser, outputs.items())
+        _check_style(parser, args.style)
+        _plot(args, batches, outputs)
+    except SystemExit as exc:  # argparse has printed the usage or the help
+        return int(exc.code or 0)
+    except OutputError as exc:
+        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _check_csv_alone(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    for option, given in [
+        ("-o/--output", args.output),
+        ("--dpi", args.dpi),
+        ("--log", args.log),
+        ("--legend", args.legend),
+        ("--style", args.style),
+        ("--show", args.show),
+    ]:
+        if given:
+            parser.error(
+                f"argument {option}: not allowed with --csv, which draws nothing"
+            )
+
+
+def _import_matplotlib() -> None:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise OutputError(
+            "matplotlib is not installed: pip install -r requirements.txt"
+        ) from None
+    except ValueError as exc:  # an unknown MPLBACKEND, for one
+        raise OutputError(f"matplotlib cannot start: {exc}") from None
+
+
+def _check_formats(
+    parser: argparse.ArgumentParser, outputs: Iterable[tuple[str, str]]
+) -> None:
+    supported = supported_formats()
+    for path, fmt in outputs:
+        if fmt not in supported:
+            problem = f"the unsupported extension {fmt!r}" if fmt else "no extension"
+            parser.error(
+                f"argument -o/--output: {path!r} has {problem}; "
+                f"use one of: {', '.join(supported)}"
+            )
+
+
+def _check_style(parser: argparse.ArgumentParser, name: str | None) -> None:
+    if name is None:
+        return
+    import matplotlib.style
+
+    known = sorted({*matplotlib.style.available, "default", "classic"})
+    if name not in known:
+        parser.error(
+            f"argument --style: unknown style {name!r}; use one of: {', '.join(known)}"
+        )
+
+
+def _can_show() -> bool:
+    """Whether pyplot's backend can show a figure, in a window or a notebook."""
+    import matplotlib
+    from matplotlib.backends.registry import BackendFilter, backend_registry
+
+    backend = matplotlib.get_backend()  # resolves the automatic choice
+    # Agg, PDF, SVG and the like only write files; everything else (GUI
+    # toolkits, notebook backends such as inline) can show the figure.
+    headless = backend_registry.list_builtin(  # type: ignore[no-untyped-call]
+        BackendFilter.NON_INTERACTIVE
+    )
+    return backend.lower() not in headless
+
+
+def _plot(
+    args: argparse.Namespace, batches: tuple[int, ...], outputs: dict[str, str]
+) -> None:
+    """Draw the figure once, write it to every output, and show it if asked."""
+    window = args.show or not outputs
+    if window and not _can_show():
+        if args.show:
+            raise OutputError(
+                "cannot open a window: matplotlib's backend here is "
+                "non-interactive (no display?); use -o to write a file"
+            )
+        window, outputs = False, {DEFAULT_OUTPUT: "png"}
+    with _style(args.style):
+        if window:
+            import matplotlib.pyplot as plt
+
+            try:
+                fig = plt.figure()
+            except ImportError as exc:  # a backend asked for that cannot load
+                raise OutputError(f"cannot load matplotlib's backend: {exc}") from None
+        else:
+            from matplotlib.figure import Figure
+
+            fig = Figure()
+        draw(fig.add_subplot(), batches, log=args.log, legend=args.legend)
+        files = {}
+        for path, fmt in outputs.items():
+            if args.dpi and fmt not in VECTOR_FORMATS:
+                _check_raster_size(fig, path, args.dpi)
+            try:
+                files[path] = render(fig, fmt, args.dpi)
+            except Exception as exc:  # matplotlib and Pillow raise all kinds
+                reason = str(exc).strip().partition("\n")[0] or type(exc).__name__
+                raise OutputError(f"cannot render {path!r}: {reason}") from exc
+        write_files(files)
+        for path in files:
+            print(path)
+        if window:
+            plt.show()
+
+
+def _check_raster_size(fig: Figure, path: str, dpi: float) -> None:
+    width, height = fig.get_size_inches() * dpi
+    if not (min(width, height) >= 1 and max(width, height) <= AGG_MAX_PIXELS):
+        size = f"{width:.0f}\N{MULTIPLICATION SIGN}{height:.0f}"
+        raise OutputError(
+            f"cannot render {path!r}: --dpi {dpi:g} makes it {size} pixels, "
+            f"and matplotlib draws 1 to {AGG_MAX_PIXELS} a side"
+        )
+
+
+def _print(text: str) -> int:
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader has gone (`--csv | head -1`): end quietly, and keep
+        # Python from complaining when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    return 0
+
+
+# -- The entry point ------------------------------------------------------------
+
+
+def _in_ipython() -> bool:
+    ipython = sys.modules.get("IPython")
+    return ipython is not None and ipython.get_ipython() is not None
+
+
+if __name__ == "__main__":
+    # Pasted into a notebook cell, this runs as __main__ with the kernel's own
+    # arguments in sys.argv and no __file__; %run sets both as a shell would.
+    pasted = _in_ipython() and "__file__" not in globals()
+    try:
+        status = main([] if pasted else sys.argv[1:])
+    except KeyboardInterrupt:
+        status = 130
+    # sys.exit inside IPython would print a SystemExit message.
+    if not _in_ipython():
+        sys.exit(status)

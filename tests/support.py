@@ -1,0 +1,56 @@
+"""Helpers for the tests: the oracle, figure comparison, running the script."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "plot_nabla_magnitudes.py"
+PROG = "plot_nabla_magnitudes.py"
+
+# The oracle: the three lists the original script plotted, as it typed them.
+ORIGINAL_PLOTTED = (
+    [0.129173436407863, 0.4242933114455002, 1.6154682713449411, 7.5451567587160069],
+    [0.12571016850457151, 0.44231149185805047, 1.8435833504677326, 7.61973813981073],
+    [0.15854489503205446, 0.70244235144444678, 2.6294803575724157, 10.427062019753425],
+)  # fmt: skip
+
+
+def pixels(fig: Any) -> tuple[tuple[int, int], bytes]:
+    """The size and the RGBA pixels of *fig*, rendered by Agg at its own dpi."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="rgba")
+    width, height = fig.bbox.size
+    return (round(width), round(height)), buffer.getvalue()
+
+
+def run_script(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, **kwargs: Any
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python plot_nabla_magnitudes.py ARGS`` in *cwd*, as a shell would."""
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        **kwargs,
+    )
+
+
+def headless_env() -> dict[str, str]:
+    """The environment of a fresh machine: no display, no backend chosen."""
+    hidden = ("MPLBACKEND", "DISPLAY", "WAYLAND_DISPLAY")
+    return {k: v for k, v in os.environ.items() if k not in hidden}
+
+
+def listing(folder: Path) -> list[str]:
+    """Every name in *folder*, hidden ones too, sorted."""
+    return sorted(p.name for p in folder.iterdir())

@@ -1,0 +1,167 @@
+"""The record: every number exactly as recorded, and the helpers over it."""
+
+from __future__ import annotations
+
+import ast
+import math
+import subprocess
+import sys
+
+import pytest
+from support import ORIGINAL_PLOTTED, ROOT
+
+import plot_nabla_magnitudes as pnm
+
+# The oracle: the table as it stands in the original script's docstring, one
+# mini-batch a line, six layers from input to output.
+ORIGINAL_TABLE = """\
+[0.90845722175923671, 2.8852730656073566, 10.696793986223632, 37.75701921183488, 157.7365422527995, 304.43990075227839]
+[0.22493835119537842, 0.6555126517964851, 2.6036801277234076, 11.408825365731225, 46.882319190445472, 70.499637502698221]
+[0.11935180022357521, 0.19756069137133489, 0.8152794148335869, 3.4590802543293977, 15.470507965493903, 31.032396017142556]
+[0.15130005837653659, 0.39687135985664701, 1.4810006139254532, 4.392519005642268, 16.831939776937311, 34.082104455938733]
+[0.11594085276308999, 0.17177668061395848, 0.72204558746599512, 3.05062409378366, 14.133001132214286, 29.776204839994385]
+[0.10790389807606221, 0.20707152756018626, 0.96348134037828603, 3.9043824079499561, 15.986873430586924, 39.195258080490895]
+[0.088613291101645356, 0.129173436407863, 0.4242933114455002, 1.6154682713449411, 7.5451567587160069, 20.180545544006566]
+[0.086175380639289575, 0.12571016850457151, 0.44231149185805047, 1.8435833504677326, 7.61973813981073, 19.474539356281781]
+[0.095372080184163904, 0.15854489503205446, 0.70244235144444678, 2.6294803575724157, 10.427062019753425, 24.309420272033819]
+[0.096453131000155692, 0.13574642196947601, 0.53551377709415471, 2.0247466793066895, 9.4503978546018068, 21.73772148470092]
+"""  # noqa: E501
+
+
+def original_rows() -> list[list[float]]:
+    return [ast.literal_eval(line) for line in ORIGINAL_TABLE.splitlines()]
+
+
+def test_table_holds_ten_mini_batches_of_six_layers_as_floats() -> None:
+    assert isinstance(pnm.NABLA_W_NORMS, tuple)
+    assert len(pnm.NABLA_W_NORMS) == 10
+    for row in pnm.NABLA_W_NORMS:
+        assert isinstance(row, tuple)
+        assert len(row) == 6
+        assert all(type(value) is float for value in row)
+
+
+def test_every_value_equals_the_recorded_one() -> None:
+    for batch, (ours, recorded) in enumerate(
+        zip(pnm.NABLA_W_NORMS, original_rows()), start=1
+    ):
+        assert list(ours) == recorded, f"mini-batch {batch}"
+
+
+def test_representative_batches_are_seven_eight_nine_counted_from_one() -> None:
+    assert pnm.REPRESENTATIVE_BATCHES == (7, 8, 9)
+
+
+def test_plotted_numbers_are_the_original_script_s_lists() -> None:
+    plotted = [list(pnm.hidden_layer_norms(b)) for b in pnm.REPRESENTATIVE_BATCHES]
+    assert plotted == list(ORIGINAL_PLOTTED)
+
+
+def test_hidden_layers_leave_out_the_first_and_the_last() -> None:
+    for batch, row in enumerate(original_rows(), start=1):
+        assert list(pnm.hidden_layer_norms(batch)) == row[1:5]
+
+
+@pytest.mark.parametrize("batch", [0, 11, -1, 100])
+def test_a_batch_outside_the_record_names_the_valid_range(batch: int) -> None:
+    with pytest.raises(ValueError, match="from 1 to 10"):
+        pnm.hidden_layer_norms(batch)
+
+
+def test_a_batch_must_be_a_whole_number() -> None:
+    with pytest.raises(TypeError):
+        pnm.hidden_layer_norms(7.0)  # type: ignore[arg-type]
+
+
+def test_growth_per_layer_is_the_geometric_mean_of_successive_ratios() -> None:
+    for batch in range(1, 11):
+        norms = pnm.hidden_layer_norms(batch)
+        ratios = [b / a for a, b in zip(norms, norms[1:])]
+        expected = math.prod(ratios) ** (1 / len(ratios))
+        assert math.isclose(pnm.growth_per_layer(batch), expected, rel_tol=1e-12)
+
+
+def test_the_representative_gradients_shrink_about_fourfold_per_layer() -> None:
+    growth = [round(pnm.growth_per_layer(b), 1) for b in pnm.REPRESENTATIVE_BATCHES]
+    assert growth == [3.9, 3.9, 4.0]
+
+
+@pytest.mark.parametrize(
+    ("specs", "expected"),
+    [
+        (["7", "8", "9"], (7, 8, 9)),
+        (["7-9"], (7, 8, 9)),
+        (["1-10"], tuple(range(1, 11))),
+        (["2", "7-9"], (2, 7, 8, 9)),
+        (["9", "7", "8-9", "7"], (7, 8, 9)),
+        (["5-5"], (5,)),
+    ],
+)
+def test_parse_batches(specs: list[str], expected: tuple[int, ...]) -> None:
+    assert pnm.parse_batches(specs) == expected
+
+
+@pytest.mark.parametrize("spec", ["0", "11", "9-7", "x", "7-", "-7", "", "1-11", "7.5"])
+def test_parse_batches_refuses(spec: str) -> None:
+    with pytest.raises(ValueError, match=repr(spec)):
+        pnm.parse_batches([spec])
+
+
+def test_table_csv_round_trips_exactly() -> None:
+    lines = pnm.table_csv().splitlines()
+    assert lines[0] == "mini_batch,layer_1,layer_2,layer_3,layer_4,layer_5,layer_6"
+    assert len(lines) == 11
+    for line, batch, row in zip(lines[1:], range(1, 11), original_rows()):
+        first, *values = line.split(",")
+        assert int(first) == batch
+        assert [float(v) for v in values] == row
+
+
+def test_table_csv_of_chosen_batches() -> None:
+    lines = pnm.table_csv((2, 9)).splitlines()
+    assert [line.split(",")[0] for line in lines[1:]] == ["2", "9"]
+
+
+def test_docstring_keeps_the_provenance() -> None:
+    doc = pnm.__doc__ or ""
+    for fact in [
+        "784-30-30-30-30-30-10",
+        "mini-batches of 100",
+        "eta = 0.01",
+        "lambda = 0.05",
+        "784 inputs and 10 outputs",
+        "fig/backprop_magnitude_nabla.py",
+        "MIT licence",
+    ]:
+        assert fact in doc
+
+
+def test_importing_does_not_import_matplotlib() -> None:
+    code = (
+        "import sys, plot_nabla_magnitudes as p; "
+        "p.hidden_layer_norms(7); p.table_csv(); p.parse_batches(['1-10']); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_readme_table_is_the_record() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = [
+        line.replace("*", "").strip("| ").split(" | ")
+        for line in readme.splitlines()
+        if line.startswith("| ") and line.split("|")[1].strip(" *").isdigit()
+    ]
+    assert [int(row[0]) for row in rows] == list(range(1, 11))
+    assert [[float(v) for v in row[1:]] for row in rows] == original_rows()
+    # Digit for digit, as recorded.
+    assert [" ".join(row[1:]) for row in rows] == [
+        line.strip("[]").replace(",", "") for line in ORIGINAL_TABLE.splitlines()
+    ]
