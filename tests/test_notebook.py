@@ -43,7 +43,7 @@ def test_pasted_into_an_ipython_cell_with_kernel_arguments(tmp_path: Path) -> No
     )
     env = {**kernel_env(), "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
     result = subprocess.run(
-        [sys.executable, "-W", "error", "-c", probe],
+        [sys.executable, "-c", probe],
         cwd=tmp_path,
         env=env,
         capture_output=True,
