@@ -29,20 +29,28 @@ def pixels(fig: Any) -> tuple[tuple[int, int], bytes]:
     return (round(width), round(height)), buffer.getvalue()
 
 
-def run_script(
+def run_python(
     *args: str, cwd: Path, env: dict[str, str] | None = None, **kwargs: Any
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``python plot_nabla_magnitudes.py ARGS`` in *cwd*, as a shell would."""
+    """Run ``python ARGS`` in *cwd*, capturing its output as text."""
+    kwargs.setdefault("stdout", subprocess.PIPE)
     return subprocess.run(
-        [sys.executable, str(SCRIPT), *args],
+        [sys.executable, *args],
         cwd=cwd,
         env=env,
-        capture_output=True,
+        stderr=subprocess.PIPE,
         text=True,
         timeout=120,
         check=False,
         **kwargs,
     )
+
+
+def run_script(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, **kwargs: Any
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python plot_nabla_magnitudes.py ARGS`` in *cwd*, as a shell would."""
+    return run_python(str(SCRIPT), *args, cwd=cwd, env=env, **kwargs)
 
 
 def headless_env() -> dict[str, str]:

@@ -11,7 +11,15 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pytest
 from PIL import Image
-from support import PROG, SCRIPT, headless_env, listing, pixels, run_script
+from support import (
+    PROG,
+    SCRIPT,
+    headless_env,
+    listing,
+    pixels,
+    run_python,
+    run_script,
+)
 
 import plot_nabla_magnitudes as pnm
 
@@ -195,14 +203,7 @@ def test_csv_into_a_pipe_already_closed_gives_no_traceback(tmp_path: Path) -> No
     read_end, write_end = os.pipe()
     os.close(read_end)
     try:
-        result = subprocess.run(
-            [sys.executable, str(SCRIPT), "--csv"],
-            cwd=tmp_path,
-            stdout=write_end,
-            stderr=subprocess.PIPE,
-            text=True,
-            check=False,
-        )
+        result = run_script("--csv", cwd=tmp_path, stdout=write_end)
     finally:
         os.close(write_end)
     assert result.stderr == ""
@@ -348,13 +349,7 @@ def test_an_unknown_backend_is_one_line_too(tmp_path: Path) -> None:
 def test_no_matplotlib_where_no_figure_is_needed(
     tmp_path: Path, args: list[str]
 ) -> None:
-    result = subprocess.run(
-        [sys.executable, "-X", "importtime", str(SCRIPT), *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_python("-X", "importtime", str(SCRIPT), *args, cwd=tmp_path)
     imported = [
         line.rsplit("|", 1)[-1].strip()
         for line in result.stderr.splitlines()
@@ -366,11 +361,5 @@ def test_no_matplotlib_where_no_figure_is_needed(
 
 def test_the_probe_sees_matplotlib_when_a_figure_is_drawn(tmp_path: Path) -> None:
     # Guards the test above.
-    result = subprocess.run(
-        [sys.executable, "-X", "importtime", str(SCRIPT), "-o", "a.png"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_python("-X", "importtime", str(SCRIPT), "-o", "a.png", cwd=tmp_path)
     assert "matplotlib.figure" in result.stderr

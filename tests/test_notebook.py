@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import base64
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import nbclient
 import nbformat
-from support import SCRIPT, listing
+from support import SCRIPT, listing, run_python
 
 # The original script's figure code, as a notebook user would have pasted it.
 ORIGINAL_CELL = r"""
@@ -42,15 +40,7 @@ def test_pasted_into_an_ipython_cell_with_kernel_arguments(tmp_path: Path) -> No
         "print('success' if result.success else 'failure')\n"
     )
     env = {**kernel_env(), "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_python("-c", probe, cwd=tmp_path, env=env)
     assert result.returncode == 0
     assert result.stderr == ""
     # Outside a kernel, IPython displays the figure as its text form.

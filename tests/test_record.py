@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import ast
 import math
-import subprocess
-import sys
 
 import pytest
-from support import ORIGINAL_PLOTTED, ROOT
+from support import ORIGINAL_PLOTTED, ROOT, run_python
 
 import plot_nabla_magnitudes as pnm
 
@@ -142,13 +140,8 @@ def test_importing_does_not_import_matplotlib() -> None:
         "p.hidden_layer_norms(7); p.table_csv(); p.parse_batches(['1-10']); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    result = run_python("-c", code, cwd=ROOT)
+    assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout.strip() == "[]"
 
 
