@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import os
 import subprocess
@@ -13,12 +14,24 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "plot_nabla_magnitudes.py"
 PROG = "plot_nabla_magnitudes.py"
 
-# The oracle: the three lists the original script plotted, as it typed them.
-ORIGINAL_PLOTTED = (
-    [0.129173436407863, 0.4242933114455002, 1.6154682713449411, 7.5451567587160069],
-    [0.12571016850457151, 0.44231149185805047, 1.8435833504677326, 7.61973813981073],
-    [0.15854489503205446, 0.70244235144444678, 2.6294803575724157, 10.427062019753425],
-)  # fmt: skip
+# The oracle: the original script's figure code, as it stood (after its
+# import of pyplot), and the three lists it plotted.
+ORIGINAL_SCRIPT = r"""
+import matplotlib.pyplot as plt
+nw1 = [0.129173436407863, 0.4242933114455002, 1.6154682713449411, 7.5451567587160069]
+nw2 = [0.12571016850457151, 0.44231149185805047, 1.8435833504677326, 7.61973813981073]
+nw3 = [0.15854489503205446, 0.70244235144444678, 2.6294803575724157, 10.427062019753425]
+plt.plot(range(1, 5), nw1, "ro-", range(1, 5), nw2, "go-", range(1, 5), nw3, "bo-")
+plt.xlabel('Layer $l$')
+plt.ylabel(r"$\Vert\nabla C^l_w\Vert$")
+plt.xticks([1, 2, 3, 4])
+plt.show()
+"""
+ORIGINAL_PLOTTED = tuple(
+    ast.literal_eval(node.value)
+    for node in ast.parse(ORIGINAL_SCRIPT).body
+    if isinstance(node, ast.Assign)  # nw1, nw2 and nw3
+)
 
 
 def pixels(fig: Any) -> tuple[tuple[int, int], bytes]:

@@ -8,20 +8,7 @@ from pathlib import Path
 
 import nbclient
 import nbformat
-from support import SCRIPT, listing, run_python
-
-# The original script's figure code, as a notebook user would have pasted it.
-ORIGINAL_CELL = r"""
-import matplotlib.pyplot as plt
-nw1 = [0.129173436407863, 0.4242933114455002, 1.6154682713449411, 7.5451567587160069]
-nw2 = [0.12571016850457151, 0.44231149185805047, 1.8435833504677326, 7.61973813981073]
-nw3 = [0.15854489503205446, 0.70244235144444678, 2.6294803575724157, 10.427062019753425]
-plt.plot(range(1, 5), nw1, "ro-", range(1, 5), nw2, "go-", range(1, 5), nw3, "bo-")
-plt.xlabel('Layer $l$')
-plt.ylabel(r"$\Vert\nabla C^l_w\Vert$")
-plt.xticks([1, 2, 3, 4])
-plt.show()
-"""
+from support import ORIGINAL_SCRIPT, SCRIPT, listing, run_python
 
 
 def kernel_env() -> dict[str, str]:
@@ -50,7 +37,7 @@ def test_pasted_into_an_ipython_cell_with_kernel_arguments(tmp_path: Path) -> No
 
 def test_in_a_real_kernel(tmp_path: Path) -> None:
     cells = [
-        ORIGINAL_CELL,
+        ORIGINAL_SCRIPT,
         SCRIPT.read_text(encoding="utf-8"),
         f"%run {SCRIPT}",
         f"%run {SCRIPT} -o fig.svg --log",
