@@ -208,8 +208,11 @@ def make_figure(
 ) -> Figure:
     """A new Figure of the plot, made without pyplot: nothing to close.
 
-    *style* names a matplotlib style (see ``matplotlib.style.available``)
-    to draw it in; None keeps the current rcParams.
+    *style* names a matplotlib style (see ``matplotlib.style.available``) to
+    build it in; None keeps the current rcParams. A few of a style's settings
+    act only when the figure is saved or drawn (the ``savefig.*`` ones, text
+    kerning and hinting): for all of them, save or show the figure inside
+    ``matplotlib.style.context(style)`` too, as the command line does.
     """
     from matplotlib.figure import Figure
 

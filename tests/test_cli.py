@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import matplotlib.style
 import pytest
 from PIL import Image
 from support import (
@@ -144,6 +145,22 @@ def test_each_option_draws_what_make_figure_draws(
 ) -> None:
     assert pnm.main([*args, "-o", "a.png"]) == 0
     assert (cwd / "a.png").read_bytes() == pnm.render(pnm.make_figure(**kwargs), "png")
+
+
+def test_every_option_at_once_from_a_shell(tmp_path: Path) -> None:
+    args = ["--log", "--legend", "--batches", "2", "7-9", "--style", "classic"]
+    result = run_script(
+        *args, "--dpi", "50", "-o", "a.png", "-o", "a.pdf", cwd=tmp_path
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0,
+        "a.png\na.pdf\n",
+        "",
+    )
+    with matplotlib.style.context("classic"):  # as make_figure's docstring says
+        fig = pnm.make_figure((2, 7, 8, 9), log=True, legend=True, style="classic")
+        assert (tmp_path / "a.png").read_bytes() == pnm.render(fig, "png", dpi=50)
+        assert (tmp_path / "a.pdf").read_bytes() == pnm.render(fig, "pdf", dpi=50)
 
 
 def test_options_change_the_figure(cwd: Path) -> None:
