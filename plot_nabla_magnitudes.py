@@ -568,12 +568,28 @@ def _in_ipython() -> bool:
     return ipython is not None and ipython.get_ipython() is not None
 
 
+def _own_arguments() -> list[str]:
+    """The command-line arguments given to this script, if any were.
+
+    In a notebook cell, sys.argv holds the kernel's own arguments
+    (``-f .../kernel-....json``); only ``%run`` puts this file's name in
+    sys.argv[0] and its arguments after it, as a shell would.
+    """
+    if not _in_ipython():
+        return sys.argv[1:]
+    script = globals().get("__file__")
+    if (
+        script
+        and sys.argv
+        and os.path.basename(sys.argv[0]) == os.path.basename(script)
+    ):
+        return sys.argv[1:]
+    return []
+
+
 if __name__ == "__main__":
-    # Pasted into a notebook cell, this runs as __main__ with the kernel's own
-    # arguments in sys.argv and no __file__; %run sets both as a shell would.
-    pasted = _in_ipython() and "__file__" not in globals()
     try:
-        status = main([] if pasted else sys.argv[1:])
+        status = main(_own_arguments())
     except KeyboardInterrupt:
         status = 130
     # sys.exit inside IPython would print a SystemExit message.

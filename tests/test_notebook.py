@@ -8,6 +8,7 @@ from pathlib import Path
 
 import nbclient
 import nbformat
+import pytest
 from support import ORIGINAL_SCRIPT, SCRIPT, listing, run_python
 
 
@@ -16,14 +17,24 @@ def kernel_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
 
 
-def test_pasted_into_an_ipython_cell_with_kernel_arguments(tmp_path: Path) -> None:
-    # A cell runs as __main__ with no __file__ and the kernel's own argv.
+@pytest.mark.parametrize(
+    "namespace",
+    [{}, {"__file__": "/home/me/plot_nabla_magnitudes.py"}],
+    ids=["pasted", "editor-cell-with-__file__"],
+)
+def test_run_as_an_ipython_cell_with_the_kernel_s_arguments(
+    tmp_path: Path, namespace: dict[str, str]
+) -> None:
+    # A cell runs as __main__ with the kernel's own sys.argv, with no __file__
+    # when pasted, or with one when an editor sends a file's cells to a kernel.
     probe = (
         "import pathlib, sys\n"
         "from IPython.core.interactiveshell import InteractiveShell\n"
         "sys.argv = ['/venv/lib/ipykernel_launcher.py', '-f', '/run/kernel-1.json']\n"
         f"cell = pathlib.Path({str(SCRIPT)!r}).read_text(encoding='utf-8')\n"
-        "result = InteractiveShell.instance().run_cell(cell)\n"
+        "shell = InteractiveShell.instance()\n"
+        f"shell.user_ns.update({namespace!r})\n"
+        "result = shell.run_cell(cell)\n"
         "print('success' if result.success else 'failure')\n"
     )
     env = {**kernel_env(), "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
