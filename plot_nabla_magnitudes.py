@@ -13,8 +13,8 @@ he recorded it.
 The figure plots mini-batches 7, 8 and 9, which he took as representative,
 against the four hidden weight layers. The first and last layers are left out:
 they connect to 784 inputs and 10 outputs rather than 30 neurons on each side,
-so their norms are not comparable with the others. Read from right to left,
-each layer's gradient is about four times smaller than the next one's: the
+so their norms are not comparable with the others. Going back from hidden
+layer 4 to hidden layer 1, the gradient shrinks about fourfold per layer: the
 earlier layers learn far more slowly, which is the vanishing gradient problem.
 
 Source: ``fig/backprop_magnitude_nabla.py`` in Michael Nielsen's
