@@ -54,6 +54,23 @@ def test_headless_run_writes_the_faithful_png_and_says_where(
     assert written == pixels(original_figure)
 
 
+@pytest.mark.parametrize("backend", ["agg", "Agg", "svg", "pdf"])
+def test_a_non_interactive_backend_writes_the_default_png(
+    cwd: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    backend: str,
+) -> None:
+    monkeypatch.setattr(plt, "show", lambda: pytest.fail("nothing can be shown"))
+    plt.switch_backend(backend)
+    try:
+        assert pnm.main([]) == 0
+    finally:
+        plt.switch_backend("agg")
+    assert capsys.readouterr().out == "nabla_magnitudes.png\n"
+    assert png_size(cwd / "nabla_magnitudes.png") == (640, 480)
+
+
 def test_without_outputs_a_window_opens_and_nothing_is_written(
     cwd: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
