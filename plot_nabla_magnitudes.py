@@ -418,7 +418,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         batches = tuple(sorted(chosen)) or REPRESENTATIVE_BATCHES
         if args.csv:
             _check_csv_alone(parser, args)
-            return _print(table_csv(batches))
+            return 0 if _print(table_csv(batches)) else 1
         _import_matplotlib()
         outputs = {path: file_format(path) for path in args.output or ()}
         _check_formats(parser, outputs.items())
@@ -532,8 +532,7 @@ def _plot(
                 reason = str(exc).strip().partition("\n")[0] or type(exc).__name__
                 raise OutputError(f"cannot render {path!r}: {reason}") from exc
         write_files(files)
-        for path in files:
-            print(path)
+        _print("".join(f"{path}\n" for path in files))
         if window:
             plt.show()
 
@@ -548,16 +547,19 @@ def _check_raster_size(fig: Figure, path: str, dpi: float) -> None:
         )
 
 
-def _print(text: str) -> int:
+def _print(text: str) -> bool:
+    """Write *text* to stdout; False if its reader had gone."""
+    if sys.stdout is None:  # started with stdout closed
+        return False
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
     except BrokenPipeError:
-        # The reader has gone (`--csv | head -1`): end quietly, and keep
-        # Python from complaining when it flushes stdout at exit.
+        # As in `--csv | head -1`: end quietly, and keep Python from
+        # complaining when it flushes stdout at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
-    return 0
+        return False
+    return True
 
 
 # -- The entry point ------------------------------------------------------------

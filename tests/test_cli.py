@@ -244,6 +244,17 @@ def test_csv_into_a_pipe_already_closed_gives_no_traceback(tmp_path: Path) -> No
     assert result.returncode == 1
 
 
+def test_files_are_written_even_if_no_one_reads_their_paths(tmp_path: Path) -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = run_script("-o", "a.png", cwd=tmp_path, stdout=write_end)
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert png_size(tmp_path / "a.png") == (640, 480)
+
+
 def test_main_reads_sys_argv_by_default(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
