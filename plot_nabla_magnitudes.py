@@ -59,6 +59,22 @@ if TYPE_CHECKING:  # matplotlib is imported only where drawing starts
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+__all__ = [
+    "NABLA_W_NORMS",
+    "REPRESENTATIVE_BATCHES",
+    "OutputError",
+    "draw",
+    "growth_per_layer",
+    "hidden_layer_norms",
+    "main",
+    "make_figure",
+    "parse_batches",
+    "render",
+    "supported_formats",
+    "table_csv",
+    "write_files",
+]
+
 # The record: ‖∇C^l_w‖ for weight layers 1..6 (input to output), one row per
 # mini-batch 1..10, with the digits as they were recorded.
 NABLA_W_NORMS: tuple[tuple[float, ...], ...] = (

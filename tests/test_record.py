@@ -158,3 +158,8 @@ def test_the_readme_table_is_the_record() -> None:
     assert [" ".join(row[1:]) for row in rows] == [
         line.strip("[]").replace(",", "") for line in ORIGINAL_TABLE.splitlines()
     ]
+
+
+def test_the_public_names_exist() -> None:
+    assert all(hasattr(pnm, name) for name in pnm.__all__)
+    assert {"NABLA_W_NORMS", "draw", "make_figure", "main"} <= set(pnm.__all__)
