@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import base64
-import os
 from pathlib import Path
 
 import nbclient
 import nbformat
 import pytest
-from support import ORIGINAL_SCRIPT, SCRIPT, listing, run_python
-
-
-def kernel_env() -> dict[str, str]:
-    # A notebook server chooses the inline backend itself.
-    return {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+from support import ORIGINAL_SCRIPT, SCRIPT, headless_env, listing, run_python
 
 
 @pytest.mark.parametrize(
@@ -37,7 +31,7 @@ def test_run_as_an_ipython_cell_with_the_kernel_s_arguments(
         "result = shell.run_cell(cell)\n"
         "print('success' if result.success else 'failure')\n"
     )
-    env = {**kernel_env(), "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    env = {**headless_env(), "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
     result = run_python("-c", probe, cwd=tmp_path, env=env)
     assert result.returncode == 0
     assert result.stderr == ""
@@ -62,7 +56,7 @@ def test_in_a_real_kernel(tmp_path: Path) -> None:
         kernel_name="python3",
         resources={"metadata": {"path": str(tmp_path)}},
     )
-    client.execute(env=kernel_env())
+    client.execute(env=headless_env())  # the kernel picks the inline backend
     original, pasted, run, run_to_file, run_wrongly = (
         cell.outputs for cell in notebook.cells
     )
