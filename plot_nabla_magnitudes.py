@@ -62,17 +62,12 @@ if TYPE_CHECKING:  # matplotlib is imported only where drawing starts
 __all__ = [
     "NABLA_W_NORMS",
     "REPRESENTATIVE_BATCHES",
-    "OutputError",
     "draw",
     "growth_per_layer",
     "hidden_layer_norms",
     "main",
     "make_figure",
-    "parse_batches",
-    "render",
-    "supported_formats",
     "table_csv",
-    "write_files",
 ]
 
 # The record: ‖∇C^l_w‖ for weight layers 1..6 (input to output), one row per
@@ -106,29 +101,30 @@ REPRESENTATIVE_BATCHES: tuple[int, ...] = (7, 8, 9)
 # The first three plotted lines keep the original's colours; more take the
 # rest of matplotlib's default cycle, leaving out its own blue, green and red,
 # which would be mistaken for them.
-LINE_COLOURS = (
+_LINE_COLOURS = (
     "r", "g", "b",
     "tab:orange", "tab:purple", "tab:brown", "tab:pink",
     "tab:gray", "tab:olive", "tab:cyan",
 )  # fmt: skip
 
-DEFAULT_OUTPUT = "nabla_magnitudes.png"
-VECTOR_FORMATS = frozenset({"pdf", "svg", "svgz", "eps", "ps"})
-AGG_MAX_PIXELS = 2**23 - 1  # matplotlib's Agg canvas refuses larger images
-
 
 # -- Pure helpers over the record (no matplotlib) ------------------------------
 
 
-def hidden_layer_norms(batch: int) -> tuple[float, ...]:
-    """The four hidden-layer norms of mini-batch *batch* (1 to 10)."""
+def _checked_batch(batch: int) -> int:
+    """*batch* itself, if the record has that mini-batch; the one range check."""
     batch = operator.index(batch)
     if not 1 <= batch <= len(NABLA_W_NORMS):
         raise ValueError(
             f"mini-batch must be from 1 to {len(NABLA_W_NORMS)}, not {batch}"
         )
+    return batch
+
+
+def hidden_layer_norms(batch: int) -> tuple[float, ...]:
+    """The four hidden-layer norms of mini-batch *batch* (1 to 10)."""
     # Leave out the first and last layers: 784 inputs and 10 outputs.
-    return NABLA_W_NORMS[batch - 1][1:-1]
+    return NABLA_W_NORMS[_checked_batch(batch) - 1][1:-1]
 
 
 def growth_per_layer(batch: int) -> float:
@@ -141,29 +137,6 @@ def growth_per_layer(batch: int) -> float:
     return float((norms[-1] / norms[0]) ** (1 / (len(norms) - 1)))
 
 
-def parse_batches(specs: Iterable[str]) -> tuple[int, ...]:
-    """Mini-batches from specs like ``"7"`` or ``"7-9"``: sorted, each once."""
-    batches: set[int] = set()
-    for spec in specs:
-        first, dash, last = spec.partition("-")
-        try:
-            low = int(first)
-            high = int(last) if dash else low
-        except ValueError:
-            raise ValueError(
-                f"{spec!r} is not a mini-batch or a range like 7-9"
-            ) from None
-        if not 1 <= low <= high <= len(NABLA_W_NORMS):
-            raise ValueError(
-                f"{spec!r} is not a mini-batch or a rising range "
-                f"within 1-{len(NABLA_W_NORMS)}"
-            )
-        batches.update(range(low, high + 1))
-    if not batches:
-        raise ValueError("no mini-batch given")
-    return tuple(sorted(batches))
-
-
 def table_csv(batches: Iterable[int] = range(1, len(NABLA_W_NORMS) + 1)) -> str:
     """The recorded norms of *batches*, all six layers, as CSV text.
 
@@ -171,8 +144,7 @@ def table_csv(batches: Iterable[int] = range(1, len(NABLA_W_NORMS) + 1)) -> str:
     """
     layers = len(NABLA_W_NORMS[0])
     lines = ["mini_batch," + ",".join(f"layer_{n}" for n in range(1, layers + 1))]
-    for batch in batches:
-        hidden_layer_norms(batch)  # checks the range
+    for batch in map(_checked_batch, batches):
         lines.append(",".join([str(batch), *map(repr, NABLA_W_NORMS[batch - 1])]))
     return "\n".join(lines) + "\n"
 
@@ -196,10 +168,10 @@ def draw(
     batches = tuple(batches)
     if not batches:
         raise ValueError("no mini-batch to draw")
-    if len(batches) > len(LINE_COLOURS):
-        raise ValueError(f"at most {len(LINE_COLOURS)} mini-batches fit one figure")
+    if len(batches) > len(_LINE_COLOURS):
+        raise ValueError(f"at most {len(_LINE_COLOURS)} mini-batches fit one figure")
     layers = range(1, len(hidden_layer_norms(batches[0])) + 1)
-    for colour, batch in zip(LINE_COLOURS, batches):
+    for colour, batch in zip(_LINE_COLOURS, batches):
         label = f"mini-batch {batch}"
         if log:
             label += (
@@ -221,8 +193,13 @@ def make_figure(
     log: bool = False,
     legend: bool = False,
     style: str | None = None,
+    pyplot: bool = False,
 ) -> Figure:
-    """A new Figure of the plot, made without pyplot: nothing to close.
+    """A new Figure of the plot, the one place where the figure is built.
+
+    By default it is made without pyplot: nothing to close, nothing shown
+    by accident. With *pyplot*, pyplot manages it, so that ``plt.show()``
+    can open it in a window or a notebook.
 
     *style* names a matplotlib style (see ``matplotlib.style.available``) to
     build it in; None keeps the current rcParams. A few of a style's settings
@@ -230,10 +207,15 @@ def make_figure(
     kerning and hinting): for all of them, save or show the figure inside
     ``matplotlib.style.context(style)`` too, as the command line does.
     """
-    from matplotlib.figure import Figure
-
     with _style(style):
-        fig = Figure()
+        if pyplot:
+            import matplotlib.pyplot as plt
+
+            fig = plt.figure()
+        else:
+            from matplotlib.figure import Figure
+
+            fig = Figure()
         draw(fig.add_subplot(), batches, log=log, legend=legend)
     return fig
 
@@ -248,12 +230,16 @@ def _style(name: str | None) -> contextlib.AbstractContextManager[object]:
 
 # -- Writing files ----------------------------------------------------------------
 
+_DEFAULT_OUTPUT = "nabla_magnitudes.png"
+_VECTOR_FORMATS = frozenset({"pdf", "svg", "svgz", "eps", "ps"})
+_AGG_MAX_PIXELS = 2**23 - 1  # matplotlib's Agg canvas refuses larger images
 
-class OutputError(Exception):
-    """The figure could not be written or shown; no file was replaced."""
+
+class _Failure(Exception):
+    """What went wrong, in one line for the user; exit status 1."""
 
 
-def supported_formats() -> list[str]:
+def _supported_formats() -> list[str]:
     """The file extensions matplotlib writes here without other software."""
     from matplotlib.backend_bases import FigureCanvasBase
 
@@ -261,12 +247,12 @@ def supported_formats() -> list[str]:
     return sorted(set(FigureCanvasBase.get_supported_filetypes()) - {"pgf"})
 
 
-def file_format(path: str) -> str:
+def _file_format(path: str) -> str:
     """The format of *path*, from its extension, case-insensitive."""
     return os.path.splitext(path)[1][1:].lower()
 
 
-def render(fig: Figure, fmt: str, dpi: float | None = None) -> bytes:
+def _render(fig: Figure, fmt: str, dpi: float | None = None) -> bytes:
     """*fig* as the bytes of a *fmt* file, the same bytes on every run.
 
     Creation dates are left out and SVG ids come from a fixed salt.
@@ -293,7 +279,35 @@ def render(fig: Figure, fmt: str, dpi: float | None = None) -> bytes:
     return data
 
 
-def write_files(files: dict[str, bytes]) -> None:
+def _render_all(
+    fig: Figure, outputs: dict[str, str], dpi: float | None
+) -> dict[str, bytes]:
+    """The bytes of each output path, rendered from the one figure."""
+    files = {}
+    for path, fmt in outputs.items():
+        if fmt not in _VECTOR_FORMATS:
+            _check_raster_size(fig, path, dpi)
+        try:
+            files[path] = _render(fig, fmt, dpi)
+        except Exception as exc:  # matplotlib and Pillow raise all kinds
+            reason = str(exc).strip().partition("\n")[0] or type(exc).__name__
+            raise _Failure(f"cannot render {path!r}: {reason}") from exc
+    return files
+
+
+def _check_raster_size(fig: Figure, path: str, dpi: float | None) -> None:
+    if dpi is None:
+        return
+    width, height = fig.get_size_inches() * dpi
+    if not (min(width, height) >= 1 and max(width, height) <= _AGG_MAX_PIXELS):
+        size = f"{width:.0f}\N{MULTIPLICATION SIGN}{height:.0f}"
+        raise _Failure(
+            f"cannot render {path!r}: --dpi {dpi:g} makes it {size} pixels, "
+            f"and matplotlib draws 1 to {_AGG_MAX_PIXELS} a side"
+        )
+
+
+def _write_files(files: dict[str, bytes]) -> None:
     """Write each path's bytes so that no file is ever seen half-written.
 
     Every file is first written in full to a temporary file beside its
@@ -308,7 +322,7 @@ def write_files(files: dict[str, bytes]) -> None:
     try:
         for path, data in files.items():
             target = os.path.realpath(path)
-            with _writing(path):
+            with _oserror_as_failure(path):
                 if os.path.isdir(target):
                     raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
                 try:
@@ -327,7 +341,7 @@ def write_files(files: dict[str, bytes]) -> None:
                     os.fsync(file.fileno())
                 os.chmod(temporary, mode)
         for temporary, target, path in staged:
-            with _writing(path):
+            with _oserror_as_failure(path):
                 os.replace(temporary, target)
     finally:
         for temporary, _, _ in staged:
@@ -336,11 +350,26 @@ def write_files(files: dict[str, bytes]) -> None:
 
 
 @contextlib.contextmanager
-def _writing(path: str) -> Iterator[None]:
+def _oserror_as_failure(path: str) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        raise OutputError(f"cannot write {path!r}: {exc.strerror or exc}") from exc
+        raise _Failure(f"cannot write {path!r}: {exc.strerror or exc}") from exc
+
+
+def _print(text: str) -> bool:
+    """Write *text* to stdout; False if its reader had gone."""
+    if sys.stdout is None:  # started with stdout closed
+        return False
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # As in `--csv | head -1`: end quietly, and keep Python from
+        # complaining when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return False
+    return True
 
 
 # -- The command line ---------------------------------------------------------
@@ -356,14 +385,29 @@ def _positive_number(text: str) -> float:
     return value
 
 
-def _batch_spec(text: str) -> tuple[int, ...]:
-    try:
-        return parse_batches([text])
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+def _parse_batches(specs: Iterable[str]) -> tuple[int, ...]:
+    """Mini-batches from specs like ``"7"`` or ``"7-9"``: sorted, each once."""
+    batches: set[int] = set()
+    for spec in specs:
+        match = re.fullmatch(r"([0-9]+)(?:-([0-9]+))?", spec)
+        try:
+            if not match:
+                raise ValueError
+            low = _checked_batch(int(match[1]))
+            high = _checked_batch(int(match[2] or match[1]))
+        except ValueError:
+            raise ValueError(
+                f"{spec!r} is not a mini-batch or a rising range like 7-9 "
+                f"within 1-{len(NABLA_W_NORMS)}"
+            ) from None
+        if low > high:
+            raise ValueError(f"{spec!r} is not a rising range like 7-9")
+        batches.update(range(low, high + 1))
+    return tuple(sorted(batches))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _build_parser() -> tuple[argparse.ArgumentParser, list[argparse.Action]]:
+    """The parser, and the options that draw (which --csv refuses)."""
     parser = argparse.ArgumentParser(
         prog="plot_nabla_magnitudes.py",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -371,7 +415,7 @@ def build_parser() -> argparse.ArgumentParser:
             "Plot the norm of the weight gradient of each hidden layer, as Michael\n"
             "Nielsen recorded it for a 784-30-30-30-30-30-10 network on MNIST.\n"
             "Without -o it opens a window or, where none can open, writes\n"
-            f"{DEFAULT_OUTPUT}."
+            f"{_DEFAULT_OUTPUT}."
         ),
         epilog="""\
 examples:
@@ -381,44 +425,53 @@ examples:
   %(prog)s --csv --batches 1-10    the whole record, as CSV""",
     )
     parser.add_argument(
-        "-o",
-        "--output",
-        action="append",
-        metavar="PATH",
-        help="write the figure to PATH, in the format its extension names "
-        "(png, svg, pdf, ...); repeat for several files",
-    )
-    parser.add_argument(
-        "--dpi",
-        type=_positive_number,
-        help="resolution of raster files, in dots per inch (default: 100)",
-    )
-    parser.add_argument("--log", action="store_true", help="a logarithmic y axis")
-    parser.add_argument(
-        "--legend",
-        action="store_true",
-        help="a legend of the mini-batches (with --log, also their growth per layer)",
-    )
-    parser.add_argument(
         "--batches",
         nargs="+",
         action="extend",
-        type=_batch_spec,
+        default=[],
         metavar="SPEC",
         help="mini-batches, 1-10, as numbers or ranges like 7-9 (default: 7 8 9)",
-    )
-    parser.add_argument(
-        "--style", metavar="NAME", help="draw in this matplotlib style, e.g. classic"
-    )
-    parser.add_argument(
-        "--show", action="store_true", help="also open a window after writing -o files"
     )
     parser.add_argument(
         "--csv",
         action="store_true",
         help="print the recorded norms of the mini-batches, all six layers, as CSV",
     )
-    return parser
+    group = parser.add_argument_group("drawing (not with --csv)")
+    drawing = [
+        group.add_argument(
+            "-o",
+            "--output",
+            action="append",
+            default=[],
+            metavar="PATH",
+            help="write the figure to PATH, in the format its extension names "
+            "(png, svg, pdf, ...); repeat for several files",
+        ),
+        group.add_argument(
+            "--dpi",
+            type=_positive_number,
+            help="resolution of raster files, in dots per inch (default: 100)",
+        ),
+        group.add_argument("--log", action="store_true", help="a logarithmic y axis"),
+        group.add_argument(
+            "--legend",
+            action="store_true",
+            help="a legend of the mini-batches "
+            "(with --log, also their growth per layer)",
+        ),
+        group.add_argument(
+            "--style",
+            metavar="NAME",
+            help="draw in this matplotlib style, e.g. classic",
+        ),
+        group.add_argument(
+            "--show",
+            action="store_true",
+            help="also open a window after writing -o files",
+        ),
+    ]
+    return parser, drawing
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -427,64 +480,83 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns the exit status: 0 on success, 2 for a usage error, 1 when the
     figure could not be written or shown.
     """
-    parser = build_parser()
+    parser, drawing = _build_parser()
     try:
         args = parser.parse_args(argv)
-        chosen = {batch for spec in args.batches or () for batch in spec}
-        batches = tuple(sorted(chosen)) or REPRESENTATIVE_BATCHES
+        try:
+            batches = _parse_batches(args.batches) or REPRESENTATIVE_BATCHES
+        except ValueError as exc:
+            parser.error(f"argument --batches: {exc}")
         if args.csv:
-            _check_csv_alone(parser, args)
+            given = [(action, getattr(args, action.dest)) for action in drawing]
+            _refuse(parser, given, "not allowed with --csv, which draws nothing")
             return 0 if _print(table_csv(batches)) else 1
         _import_matplotlib()
-        outputs = {path: file_format(path) for path in args.output or ()}
-        _check_formats(parser, outputs.items())
+        outputs = _output_formats(parser, args.output)
         _check_style(parser, args.style)
-        _plot(args, batches, outputs)
+        window = args.show or not outputs
+        if window and not _can_show():
+            if args.show:
+                raise _Failure(
+                    "cannot open a window: matplotlib's backend here is "
+                    "non-interactive (no display?); use -o to write a file"
+                )
+            window, outputs = False, {_DEFAULT_OUTPUT: "png"}
+        with _style(args.style):  # savefig.* settings act while saving
+            fig = _figure_for(window, batches, args.log, args.legend, args.style)
+            files = _render_all(fig, outputs, args.dpi)
+        _write_files(files)
+        _print("".join(f"{path}\n" for path in files))
+        if window:
+            import matplotlib.pyplot as plt
+
+            plt.show()
     except SystemExit as exc:  # argparse has printed the usage or the help
         return int(exc.code or 0)
-    except OutputError as exc:
+    except _Failure as exc:
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return 1
     return 0
 
 
-def _check_csv_alone(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    for option, given in [
-        ("-o/--output", args.output),
-        ("--dpi", args.dpi),
-        ("--log", args.log),
-        ("--legend", args.legend),
-        ("--style", args.style),
-        ("--show", args.show),
-    ]:
-        if given:
-            parser.error(
-                f"argument {option}: not allowed with --csv, which draws nothing"
-            )
+def _refuse(
+    parser: argparse.ArgumentParser,
+    given: Iterable[tuple[argparse.Action, object]],
+    reason: str,
+) -> None:
+    """A usage error for the first option given a value other than its default."""
+    for action, value in given:
+        if value != action.default:
+            parser.error(f"argument {'/'.join(action.option_strings)}: {reason}")
 
 
 def _import_matplotlib() -> None:
     try:
         import matplotlib  # noqa: F401
     except ImportError:
-        raise OutputError(
+        raise _Failure(
             "matplotlib is not installed: pip install -r requirements.txt"
         ) from None
     except ValueError as exc:  # an unknown MPLBACKEND, for one
-        raise OutputError(f"matplotlib cannot start: {exc}") from None
+        raise _Failure(f"matplotlib cannot start: {exc}") from None
 
 
-def _check_formats(
-    parser: argparse.ArgumentParser, outputs: Iterable[tuple[str, str]]
-) -> None:
-    supported = supported_formats()
-    for path, fmt in outputs:
+def _output_formats(
+    parser: argparse.ArgumentParser, paths: Iterable[str]
+) -> dict[str, str]:
+    """Each output path with its format, in order, each once."""
+    supported = _supported_formats()
+    outputs = {}
+    for path in paths:
+        fmt = _file_format(path)
         if fmt not in supported:
             problem = f"the unsupported extension {fmt!r}" if fmt else "no extension"
             parser.error(
                 f"argument -o/--output: {path!r} has {problem}; "
                 f"use one of: {', '.join(supported)}"
             )
+        outputs[path] = fmt
+    return outputs
 
 
 def _check_style(parser: argparse.ArgumentParser, name: str | None) -> None:
@@ -513,69 +585,14 @@ def _can_show() -> bool:
     return backend.lower() not in headless
 
 
-def _plot(
-    args: argparse.Namespace, batches: tuple[int, ...], outputs: dict[str, str]
-) -> None:
-    """Draw the figure once, write it to every output, and show it if asked."""
-    window = args.show or not outputs
-    if window and not _can_show():
-        if args.show:
-            raise OutputError(
-                "cannot open a window: matplotlib's backend here is "
-                "non-interactive (no display?); use -o to write a file"
-            )
-        window, outputs = False, {DEFAULT_OUTPUT: "png"}
-    with _style(args.style):
-        if window:
-            import matplotlib.pyplot as plt
-
-            try:
-                fig = plt.figure()
-            except ImportError as exc:  # a backend asked for that cannot load
-                raise OutputError(f"cannot load matplotlib's backend: {exc}") from None
-        else:
-            from matplotlib.figure import Figure
-
-            fig = Figure()
-        draw(fig.add_subplot(), batches, log=args.log, legend=args.legend)
-        files = {}
-        for path, fmt in outputs.items():
-            if args.dpi and fmt not in VECTOR_FORMATS:
-                _check_raster_size(fig, path, args.dpi)
-            try:
-                files[path] = render(fig, fmt, args.dpi)
-            except Exception as exc:  # matplotlib and Pillow raise all kinds
-                reason = str(exc).strip().partition("\n")[0] or type(exc).__name__
-                raise OutputError(f"cannot render {path!r}: {reason}") from exc
-        write_files(files)
-        _print("".join(f"{path}\n" for path in files))
-        if window:
-            plt.show()
-
-
-def _check_raster_size(fig: Figure, path: str, dpi: float) -> None:
-    width, height = fig.get_size_inches() * dpi
-    if not (min(width, height) >= 1 and max(width, height) <= AGG_MAX_PIXELS):
-        size = f"{width:.0f}\N{MULTIPLICATION SIGN}{height:.0f}"
-        raise OutputError(
-            f"cannot render {path!r}: --dpi {dpi:g} makes it {size} pixels, "
-            f"and matplotlib draws 1 to {AGG_MAX_PIXELS} a side"
-        )
-
-
-def _print(text: str) -> bool:
-    """Write *text* to stdout; False if its reader had gone."""
-    if sys.stdout is None:  # started with stdout closed
-        return False
+def _figure_for(
+    window: bool, batches: tuple[int, ...], log: bool, legend: bool, style: str | None
+) -> Figure:
+    """The figure, managed by pyplot when a window is to show it."""
     try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # As in `--csv | head -1`: end quietly, and keep Python from
-        # complaining when it flushes stdout at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return False
-    return True
+        return make_figure(batches, log=log, legend=legend, style=style, pyplot=window)
+    except ImportError as exc:  # a backend asked for that cannot load
+        raise _Failure(f"cannot load matplotlib's backend: {exc}") from None
 
 
 # -- The entry point ------------------------------------------------------------

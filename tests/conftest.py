@@ -1,10 +1,12 @@
-"""Test set-up: the project on the path, no windows, and the original figure."""
+"""Test set-up: the project on the path, no windows, the original figure, and
+whole-process runs that go on beside the other tests."""
 
 from __future__ import annotations
 
 import os
 import sys
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 # this unless a test says otherwise.
 os.environ["MPLBACKEND"] = "agg"
 
-from support import ORIGINAL_SCRIPT
+from support import BACKGROUND, ORIGINAL_SCRIPT
 
 
 @pytest.fixture
@@ -37,3 +39,28 @@ def _no_figures_left_open() -> Iterator[None]:
 
     yield
     plt.close("all")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _background_runs(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Future[object]]]:
+    """Start every whole-process run that a selected test needs, at once.
+
+    Whole processes spend most of their time importing and waiting; run
+    beside the in-process tests, on the other core, they cost little. What
+    a run imports in this process, its module imports first: an import in a
+    background thread can race with the same import in a test.
+    """
+    needed = {
+        name
+        for item in request.session.items
+        for name in getattr(item, "fixturenames", ())
+        if name in BACKGROUND
+    }
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        yield {
+            name: pool.submit(run, tmp_path_factory.mktemp(name))
+            for name, run in BACKGROUND.items()
+            if name in needed
+        }

@@ -7,8 +7,13 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+import pytest
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "plot_nabla_magnitudes.py"
@@ -75,3 +80,22 @@ def headless_env() -> dict[str, str]:
 def listing(folder: Path) -> list[str]:
     """Every name in *folder*, hidden ones too, sorted."""
     return sorted(p.name for p in folder.iterdir())
+
+
+# Whole-process runs that start with the session (see conftest.py), by name.
+BACKGROUND: dict[str, Callable[[Path], object]] = {}
+
+
+def in_background(run: Callable[[Path], T]) -> Any:
+    """Make *run* (given a folder of its own) start with the session.
+
+    A test takes its result through the fixture of the same name; runs that
+    no selected test needs do not start.
+    """
+    BACKGROUND[run.__name__] = run
+
+    @pytest.fixture(name=run.__name__)
+    def result(_background_runs: dict[str, Any]) -> T:
+        return _background_runs[run.__name__].result()  # type: ignore[no-any-return]
+
+    return result

@@ -4,46 +4,22 @@ from __future__ import annotations
 
 import base64
 from pathlib import Path
+from typing import Any
 
-import nbclient
+import IPython.paths  # noqa: F401  # nbclient imports it lazily, and imports
+import nbclient  # in a background thread race with the tests' own imports
 import nbformat
-import pytest
-from support import ORIGINAL_SCRIPT, SCRIPT, headless_env, listing, run_python
+from support import ORIGINAL_SCRIPT, SCRIPT, headless_env, in_background, listing
 
 
-@pytest.mark.parametrize(
-    "namespace",
-    [{}, {"__file__": "/home/me/plot_nabla_magnitudes.py"}],
-    ids=["pasted", "editor-cell-with-__file__"],
-)
-def test_run_as_an_ipython_cell_with_the_kernel_s_arguments(
-    tmp_path: Path, namespace: dict[str, str]
-) -> None:
-    # A cell runs as __main__ with the kernel's own sys.argv, with no __file__
-    # when pasted, or with one when an editor sends a file's cells to a kernel.
-    probe = (
-        "import pathlib, sys\n"
-        "from IPython.core.interactiveshell import InteractiveShell\n"
-        "sys.argv = ['/venv/lib/ipykernel_launcher.py', '-f', '/run/kernel-1.json']\n"
-        f"cell = pathlib.Path({str(SCRIPT)!r}).read_text(encoding='utf-8')\n"
-        "shell = InteractiveShell.instance()\n"
-        f"shell.user_ns.update({namespace!r})\n"
-        "result = shell.run_cell(cell)\n"
-        "print('success' if result.success else 'failure')\n"
-    )
-    env = {**headless_env(), "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
-    result = run_python("-c", probe, cwd=tmp_path, env=env)
-    assert result.returncode == 0
-    assert result.stderr == ""
-    # Outside a kernel, IPython displays the figure as its text form.
-    assert result.stdout == "<Figure size 640x480 with 1 Axes>\nsuccess\n"
-    assert listing(tmp_path) == []
-
-
-def test_in_a_real_kernel(tmp_path: Path) -> None:
+@in_background
+def notebook_run(folder: Path) -> tuple[Any, Path]:
+    source = SCRIPT.read_text(encoding="utf-8")
     cells = [
         ORIGINAL_SCRIPT,
-        SCRIPT.read_text(encoding="utf-8"),
+        source,  # pasted: no __file__, and the kernel's own sys.argv
+        # An editor sending the file's cells to a kernel sets __file__.
+        f"__file__ = '/home/me/plot_nabla_magnitudes.py'\n{source}",
         f"%run {SCRIPT}",
         f"%run {SCRIPT} -o fig.svg --log",
         f"%run {SCRIPT} --batches 11",
@@ -54,10 +30,17 @@ def test_in_a_real_kernel(tmp_path: Path) -> None:
         notebook,
         timeout=120,
         kernel_name="python3",
-        resources={"metadata": {"path": str(tmp_path)}},
+        resources={"metadata": {"path": str(folder)}},
     )
     client.execute(env=headless_env())  # the kernel picks the inline backend
-    original, pasted, run, run_to_file, run_wrongly = (
+    return notebook, folder
+
+
+def test_in_a_real_kernel_the_figure_shows_inline_once(
+    notebook_run: tuple[Any, Path],
+) -> None:
+    notebook, folder = notebook_run
+    original, pasted, from_editor, run, run_to_file, run_wrongly = (
         cell.outputs for cell in notebook.cells
     )
 
@@ -69,7 +52,7 @@ def test_in_a_real_kernel(tmp_path: Path) -> None:
         ]
 
     (reference,) = images(original)
-    for outputs in (pasted, run):
+    for outputs in (pasted, from_editor, run):
         # Shown once, exactly as the original showed it, with nothing else.
         assert images(outputs) == [reference]
         assert len(outputs) == 1
@@ -79,4 +62,4 @@ def test_in_a_real_kernel(tmp_path: Path) -> None:
     message = run_wrongly[0]["text"]
     assert "error: argument --batches: '11' is not a mini-batch" in message
     assert "SystemExit" not in message and "Traceback" not in message
-    assert listing(tmp_path) == ["fig.svg"]
+    assert listing(folder) == ["fig.svg"]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ast
+import inspect
 import math
 
 import pytest
-from support import ORIGINAL_PLOTTED, ROOT, run_python
+from support import ORIGINAL_PLOTTED, ROOT
 
 import plot_nabla_magnitudes as pnm
 
@@ -30,27 +31,12 @@ def original_rows() -> list[list[float]]:
     return [ast.literal_eval(line) for line in ORIGINAL_TABLE.splitlines()]
 
 
-def test_table_holds_ten_mini_batches_of_six_layers_as_floats() -> None:
-    assert isinstance(pnm.NABLA_W_NORMS, tuple)
-    assert len(pnm.NABLA_W_NORMS) == 10
-    for row in pnm.NABLA_W_NORMS:
-        assert isinstance(row, tuple)
-        assert len(row) == 6
-        assert all(type(value) is float for value in row)
+def test_every_value_is_the_recorded_float() -> None:
+    assert [list(row) for row in pnm.NABLA_W_NORMS] == original_rows()
+    assert {type(value) for row in pnm.NABLA_W_NORMS for value in row} == {float}
 
 
-def test_every_value_equals_the_recorded_one() -> None:
-    for batch, (ours, recorded) in enumerate(
-        zip(pnm.NABLA_W_NORMS, original_rows()), start=1
-    ):
-        assert list(ours) == recorded, f"mini-batch {batch}"
-
-
-def test_representative_batches_are_seven_eight_nine_counted_from_one() -> None:
-    assert pnm.REPRESENTATIVE_BATCHES == (7, 8, 9)
-
-
-def test_plotted_numbers_are_the_original_script_s_lists() -> None:
+def test_the_plotted_numbers_are_the_original_script_s_lists() -> None:
     plotted = [list(pnm.hidden_layer_norms(b)) for b in pnm.REPRESENTATIVE_BATCHES]
     assert plotted == list(ORIGINAL_PLOTTED)
 
@@ -60,7 +46,7 @@ def test_hidden_layers_leave_out_the_first_and_the_last() -> None:
         assert list(pnm.hidden_layer_norms(batch)) == row[1:5]
 
 
-@pytest.mark.parametrize("batch", [0, 11, -1, 100])
+@pytest.mark.parametrize("batch", [0, 11])
 def test_a_batch_outside_the_record_names_the_valid_range(batch: int) -> None:
     with pytest.raises(ValueError, match="from 1 to 10"):
         pnm.hidden_layer_norms(batch)
@@ -79,48 +65,27 @@ def test_growth_per_layer_is_the_geometric_mean_of_successive_ratios() -> None:
         assert math.isclose(pnm.growth_per_layer(batch), expected, rel_tol=1e-12)
 
 
-def test_the_representative_gradients_shrink_about_fourfold_per_layer() -> None:
-    growth = [round(pnm.growth_per_layer(b), 1) for b in pnm.REPRESENTATIVE_BATCHES]
-    assert growth == [3.9, 3.9, 4.0]
+def test_every_recorded_gradient_shrinks_about_fourfold_per_layer() -> None:
+    # What the docstring and the README say the record shows.
+    assert all(3 < pnm.growth_per_layer(batch) < 5 for batch in range(1, 11))
 
 
-@pytest.mark.parametrize(
-    ("specs", "expected"),
-    [
-        (["7", "8", "9"], (7, 8, 9)),
-        (["7-9"], (7, 8, 9)),
-        (["1-10"], tuple(range(1, 11))),
-        (["2", "7-9"], (2, 7, 8, 9)),
-        (["9", "7", "8-9", "7"], (7, 8, 9)),
-        (["5-5"], (5,)),
-    ],
-)
-def test_parse_batches(specs: list[str], expected: tuple[int, ...]) -> None:
-    assert pnm.parse_batches(specs) == expected
+def test_table_csv_reads_back_as_the_record() -> None:
+    header, *lines = pnm.table_csv().splitlines()
+    assert header == "mini_batch,layer_1,layer_2,layer_3,layer_4,layer_5,layer_6"
+    rows = [line.split(",") for line in lines]
+    assert [int(row[0]) for row in rows] == list(range(1, 11))
+    assert [[float(v) for v in row[1:]] for row in rows] == original_rows()
 
 
-@pytest.mark.parametrize("spec", ["0", "11", "9-7", "x", "7-", "-7", "", "1-11", "7.5"])
-def test_parse_batches_refuses(spec: str) -> None:
-    with pytest.raises(ValueError, match=repr(spec)):
-        pnm.parse_batches([spec])
+def test_table_csv_of_chosen_batches_in_the_order_given() -> None:
+    lines = pnm.table_csv((9, 2)).splitlines()[1:]
+    assert [line.split(",")[0] for line in lines] == ["9", "2"]
+    with pytest.raises(ValueError, match="from 1 to 10"):
+        pnm.table_csv((11,))
 
 
-def test_table_csv_round_trips_exactly() -> None:
-    lines = pnm.table_csv().splitlines()
-    assert lines[0] == "mini_batch,layer_1,layer_2,layer_3,layer_4,layer_5,layer_6"
-    assert len(lines) == 11
-    for line, batch, row in zip(lines[1:], range(1, 11), original_rows()):
-        first, *values = line.split(",")
-        assert int(first) == batch
-        assert [float(v) for v in values] == row
-
-
-def test_table_csv_of_chosen_batches() -> None:
-    lines = pnm.table_csv((2, 9)).splitlines()
-    assert [line.split(",")[0] for line in lines[1:]] == ["2", "9"]
-
-
-def test_docstring_keeps_the_provenance() -> None:
+def test_the_docstring_keeps_the_provenance() -> None:
     doc = pnm.__doc__ or ""
     for fact in [
         "784-30-30-30-30-30-10",
@@ -134,18 +99,7 @@ def test_docstring_keeps_the_provenance() -> None:
         assert fact in doc
 
 
-def test_importing_does_not_import_matplotlib() -> None:
-    code = (
-        "import sys, plot_nabla_magnitudes as p; "
-        "p.hidden_layer_norms(7); p.table_csv(); p.parse_batches(['1-10']); "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))"
-    )
-    result = run_python("-c", code, cwd=ROOT)
-    assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout.strip() == "[]"
-
-
-def test_the_readme_table_is_the_record() -> None:
+def test_the_readme_table_is_the_record_digit_for_digit() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     rows = [
         line.replace("*", "").strip("| ").split(" | ")
@@ -153,13 +107,20 @@ def test_the_readme_table_is_the_record() -> None:
         if line.startswith("| ") and line.split("|")[1].strip(" *").isdigit()
     ]
     assert [int(row[0]) for row in rows] == list(range(1, 11))
-    assert [[float(v) for v in row[1:]] for row in rows] == original_rows()
-    # Digit for digit, as recorded.
     assert [" ".join(row[1:]) for row in rows] == [
         line.strip("[]").replace(",", "") for line in ORIGINAL_TABLE.splitlines()
     ]
 
 
-def test_the_public_names_exist() -> None:
+def test_the_public_surface_is_what_all_says() -> None:
+    tree = ast.parse(inspect.getsource(pnm))
+    defined = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            defined.update(t.id for t in targets if isinstance(t, ast.Name))
+    public = {name for name in defined if not name.startswith("_")}
+    assert public == set(pnm.__all__)
     assert all(hasattr(pnm, name) for name in pnm.__all__)
-    assert {"NABLA_W_NORMS", "draw", "make_figure", "main"} <= set(pnm.__all__)

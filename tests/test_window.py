@@ -7,31 +7,39 @@ as a person would. They need Xvfb, xdotool and tkinter; CI installs them.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageGrab
-from support import ORIGINAL_SCRIPT, SCRIPT, headless_env, listing
+from support import ORIGINAL_SCRIPT, SCRIPT, headless_env, in_background, listing
 
+MISSING = [
+    name
+    for name, present in [
+        ("Xvfb", shutil.which("Xvfb")),
+        ("xdotool", shutil.which("xdotool")),
+        ("tkinter", importlib.util.find_spec("tkinter")),
+    ]
+    if not present
+]
 pytestmark = pytest.mark.skipif(
-    not (
-        shutil.which("Xvfb")
-        and shutil.which("xdotool")
-        and importlib.util.find_spec("tkinter")
-    ),
-    reason="needs Xvfb, xdotool and tkinter (apt-get install xvfb xdotool)",
+    bool(MISSING),
+    reason=f"needs Xvfb, xdotool and tkinter; missing: {', '.join(MISSING)} "
+    "(on Debian: apt-get install xvfb xdotool python3-tk)",
 )
 
 
-@pytest.fixture(scope="module")
-def display() -> Iterator[str]:
-    """A new virtual display, such as ":1"."""
+@contextlib.contextmanager
+def virtual_display() -> Iterator[str]:
+    """A new virtual display of its own, such as ":1"."""
     server = subprocess.Popen(
         [
             *("Xvfb", "-displayfd", "1", "-screen", "0", "1024x768x24"),
@@ -42,9 +50,11 @@ def display() -> Iterator[str]:
         text=True,
     )
     assert server.stdout is not None
-    yield ":" + server.stdout.readline().strip()
-    server.terminate()
-    server.wait(timeout=10)
+    try:
+        yield ":" + server.stdout.readline().strip()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 class Window:
@@ -101,29 +111,53 @@ class Window:
         return self.process.returncode, out, err
 
 
-def test_a_window_opens_like_the_original_s_and_nothing_is_written(
-    display: str, tmp_path: Path
-) -> None:
-    original = Window(display, [sys.executable, "-c", ORIGINAL_SCRIPT], tmp_path)
-    expected = original.screenshot()
-    assert original.close()[0] == 0
-    colours = {colour for _, colour in expected.getcolors(maxcolors=1 << 20)}
-    assert {(255, 0, 0), (0, 128, 0), (0, 0, 255)} <= colours  # the three lines
+@dataclass
+class Seen:
+    screen: Image.Image
+    files_while_open: list[str]
+    ended: tuple[int, str, str]
+    files_after: list[str]
 
-    ours = Window(display, [sys.executable, str(SCRIPT)], tmp_path)
-    seen = ours.screenshot()
-    assert listing(tmp_path) == []
-    assert ours.close() == (0, "", "")
-    assert seen.tobytes() == expected.tobytes()
-    assert listing(tmp_path) == []
+
+def watch(command: list[str], folder: Path) -> Seen | None:
+    """Run *command* on a display of its own; what it shows and leaves."""
+    if MISSING:
+        return None
+    with virtual_display() as display:
+        window = Window(display, command, folder)
+        files_while_open = listing(folder)
+        screen = window.screenshot()
+        return Seen(screen, files_while_open, window.close(), listing(folder))
+
+
+@in_background
+def original_window(folder: Path) -> Seen | None:
+    return watch([sys.executable, "-c", ORIGINAL_SCRIPT], folder)
+
+
+@in_background
+def our_window(folder: Path) -> Seen | None:
+    return watch([sys.executable, str(SCRIPT)], folder)
+
+
+@in_background
+def our_window_after_files(folder: Path) -> Seen | None:
+    return watch([sys.executable, str(SCRIPT), "--show", "-o", "fig.png"], folder)
+
+
+def test_a_window_opens_like_the_original_s_and_nothing_is_written(
+    original_window: Seen, our_window: Seen
+) -> None:
+    colours = {c for _, c in original_window.screen.getcolors(maxcolors=1 << 20)}
+    assert {(255, 0, 0), (0, 128, 0), (0, 0, 255)} <= colours  # the three lines
+    assert original_window.ended[0] == 0
+    assert our_window.screen.tobytes() == original_window.screen.tobytes()
+    assert our_window.ended == (0, "", "")
+    assert our_window.files_while_open == our_window.files_after == []
 
 
 def test_show_writes_the_files_before_the_window_opens(
-    display: str, tmp_path: Path
+    our_window_after_files: Seen,
 ) -> None:
-    window = Window(
-        display, [sys.executable, str(SCRIPT), "--show", "-o", "fig.png"], tmp_path
-    )
-    assert listing(tmp_path) == ["fig.png"]
-    window.screenshot()
-    assert window.close() == (0, "fig.png\n", "")
+    assert our_window_after_files.files_while_open == ["fig.png"]
+    assert our_window_after_files.ended == (0, "fig.png\n", "")
