@@ -1,3 +1,10 @@
+#!/usr/bin/env python3
+# /// script
+# requires-python = ">=3.9"
+# dependencies = [
+#     "matplotlib>=3.9",
+# ]
+# ///
 """The vanishing gradient: how ‖∇C^l_w‖ shrinks toward the input of a deep network.
 
 Michael Nielsen, writing "Neural Networks and Deep Learning" (chapter 5, "Why
@@ -44,6 +51,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import functools
 import gzip
 import io
 import math
@@ -52,12 +60,16 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # matplotlib is imported only where drawing starts
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.legend import Legend
+    from matplotlib.transforms import Bbox
+    from matplotlib.typing import RcStyleType
 
 __all__ = [
     "NABLA_W_NORMS",
@@ -98,10 +110,13 @@ NABLA_W_NORMS: tuple[tuple[float, ...], ...] = (
 # Mini-batches count from 1, as in the original text.
 REPRESENTATIVE_BATCHES: tuple[int, ...] = (7, 8, 9)
 
-# The first three plotted lines keep the original's colours; more take the
-# rest of matplotlib's default cycle, leaving out its own blue, green and red,
-# which would be mistaken for them.
-_LINE_COLOURS = (
+# The 2013 figure drew mini-batches 7, 8 and 9 in red, green and blue. Every
+# mini-batch has a place in a colour cycle, the plotted three first, so that
+# it keeps its colour whichever others are plotted.
+_COLOUR_ORDER = (7, 8, 9, 1, 2, 3, 4, 5, 6, 10)
+# The original's colours, then the rest of matplotlib's default cycle without
+# its own blue, green and red, which would be mistaken for them.
+_ORIGINAL_COLOURS = (
     "r", "g", "b",
     "tab:orange", "tab:purple", "tab:brown", "tab:pink",
     "tab:gray", "tab:olive", "tab:cyan",
@@ -163,28 +178,68 @@ def draw(
 
     With *log*, a logarithmic y axis, on which the steady decay per layer is
     a straight line. With *legend*, a legend naming the mini-batches (and,
-    with *log*, each one's growth per layer).
+    with *log*, each one's growth per layer), where it covers the fewest
+    points.
+
+    The lines take the colours of the rcParams' colour cycle, or, while that
+    is matplotlib's default or classic cycle, the original's red, green and
+    blue for mini-batches 7, 8 and 9. A mini-batch keeps its colour whichever
+    others are plotted.
     """
     batches = tuple(batches)
     if not batches:
         raise ValueError("no mini-batch to draw")
-    if len(batches) > len(_LINE_COLOURS):
-        raise ValueError(f"at most {len(_LINE_COLOURS)} mini-batches fit one figure")
+    colours = _batch_colours()
     layers = range(1, len(hidden_layer_norms(batches[0])) + 1)
-    for colour, batch in zip(_LINE_COLOURS, batches):
+    for batch in batches:
         label = f"mini-batch {batch}"
         if log:
             label += (
                 f" (\N{MULTIPLICATION SIGN}{growth_per_layer(batch):.1f} per layer)"
             )
-        ax.plot(layers, hidden_layer_norms(batch), "o-", color=colour, label=label)
+        ax.plot(
+            layers, hidden_layer_norms(batch), "o-", color=colours[batch], label=label
+        )
     ax.set_xlabel("Layer $l$")
     ax.set_ylabel(r"$\Vert\nabla C^l_w\Vert$")
     ax.set_xticks(layers)
     if log:
-        ax.set_yscale("log")
+        _readable_log_scale(ax)
     if legend:
-        ax.legend(loc="upper left")
+        ax.legend(loc="best")
+
+
+def _batch_colours() -> dict[int, Any]:
+    """Each mini-batch's colour under the current rcParams."""
+    import matplotlib
+    import matplotlib.style
+    from matplotlib.colors import to_rgba
+
+    def colours(cycle: Any) -> list[tuple[float, ...]]:
+        return [to_rgba(colour) for colour in cycle.by_key().get("color", [])]
+
+    cycle = colours(matplotlib.rcParams["axes.prop_cycle"])
+    default = colours(matplotlib.rcParamsDefault["axes.prop_cycle"])
+    classic = colours(matplotlib.style.library["classic"]["axes.prop_cycle"])
+    if cycle in (default, classic):
+        return dict(zip(_COLOUR_ORDER, _ORIGINAL_COLOURS))
+    # A short cycle borrows from the default one, so that each of the ten
+    # has a colour of its own.
+    return dict(zip(_COLOUR_ORDER, dict.fromkeys(cycle + default)))
+
+
+def _readable_log_scale(ax: Axes) -> None:
+    """A logarithmic y axis labelled at 1, 2 and 5 times each power of ten.
+
+    The default labels only powers of ten, which leaves the figure's range,
+    about 0.1 to 10, with two labels and no way to read a value below 1.
+    """
+    from matplotlib.ticker import LogLocator, NullFormatter, StrMethodFormatter
+
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
 
 
 def make_figure(
@@ -192,40 +247,155 @@ def make_figure(
     *,
     log: bool = False,
     legend: bool = False,
-    style: str | None = None,
+    style: RcStyleType | None = None,
+    size: tuple[float, float] | None = None,
+    title: str | None = None,
     pyplot: bool = False,
 ) -> Figure:
     """A new Figure of the plot, the one place where the figure is built.
 
-    By default it is made without pyplot: nothing to close, nothing shown
-    by accident. With *pyplot*, pyplot manages it, so that ``plt.show()``
-    can open it in a window or a notebook.
+    *log* and *legend* are as for `draw`. *style* is anything
+    ``matplotlib.style.use`` takes: a style's name, the path of a
+    ``.mplstyle`` file, a dict of rcParams, or a list of these, applied in
+    order; None keeps the current rcParams. *size* is (width, height) in
+    inches; *title* goes above the axes. For a transparent background, save
+    with ``fig.savefig(..., transparent=True)``: transparency is a matter of
+    saving.
 
-    *style* names a matplotlib style (see ``matplotlib.style.available``) to
-    build it in; None keeps the current rcParams. A few of a style's settings
-    act only when the figure is saved or drawn (the ``savefig.*`` ones, text
-    kerning and hinting): for all of them, save or show the figure inside
-    ``matplotlib.style.context(style)`` too, as the command line does.
+    Labels, title and legend are kept inside the figure, and the legend off
+    the data points (outside the axes when there is no room inside), by
+    constrained layout where it is needed; the default figure needs none and
+    is the original's to the pixel.
+
+    By default the figure is made without pyplot: nothing to close, nothing
+    shown by accident. With *pyplot*, pyplot manages it, so that
+    ``plt.show()`` can open it in a window or a notebook.
+
+    A few of a style's settings act only when the figure is saved or drawn
+    (the ``savefig.*`` ones, text kerning and hinting): for all of them,
+    save or show the figure inside ``matplotlib.style.context(style)`` too,
+    as the command line does.
     """
     with _style(style):
         if pyplot:
             import matplotlib.pyplot as plt
 
-            fig = plt.figure()
+            fig = plt.figure(figsize=size)
         else:
             from matplotlib.figure import Figure
 
-            fig = Figure()
-        draw(fig.add_subplot(), batches, log=log, legend=legend)
+            fig = Figure(figsize=size)
+        ax = fig.add_subplot()
+        draw(ax, batches, log=log, legend=legend)
+        if title is not None:
+            ax.set_title(title, wrap=True)
+        _lay_out(fig)
     return fig
 
 
-def _style(name: str | None) -> contextlib.AbstractContextManager[object]:
-    if name is None:
+def _style(style: RcStyleType | None) -> contextlib.AbstractContextManager[object]:
+    if style is None:
         return contextlib.nullcontext()
     import matplotlib.style
 
-    return matplotlib.style.context(name)
+    return matplotlib.style.context(style)
+
+
+def _lay_out(fig: Figure) -> None:
+    """Keep labels, title and legend inside *fig*, and the legend off the
+    data, moving nothing that needs no moving.
+
+    Constrained layout comes in only where something would be cut off: it
+    would move the faithful figure's axes by a few pixels. A legend that
+    covers data goes outside the axes, to their right or below them, and
+    its type gets smaller until it fits and leaves the axes room.
+    """
+    if not _fits(fig):
+        fig.set_layout_engine("constrained")
+    (ax,) = fig.axes
+    legend = ax.get_legend()
+    if legend is None or _legend_fits(fig, legend):
+        return
+    legend.remove()
+    handles, labels = ax.get_legend_handles_labels()
+    fig.set_layout_engine("constrained")
+    points = legend.prop.get_size_in_points()
+    wide = fig.get_figwidth() >= fig.get_figheight()
+    outside: tuple[Literal["outside right upper", "outside lower center"], ...] = (
+        ("outside right upper", "outside lower center")
+        if wide
+        else ("outside lower center", "outside right upper")
+    )
+    for scale in (1, 0.75, 0.5):
+        font = {"size": points * scale}
+        if scale < 1:
+            legend = ax.legend(loc="best", prop=font)
+            if _legend_fits(fig, legend):
+                return
+            legend.remove()
+        for where in outside:
+            columns = 1 if where == "outside right upper" else 2
+            legend = fig.legend(
+                handles, labels, loc=where, ncols=min(columns, len(handles)), prop=font
+            )
+            if _legend_fits(fig, legend):
+                return
+            legend.remove()
+    fig.legend(handles, labels, loc=outside[0], prop=font)  # the best there is
+
+
+def _legend_fits(fig: Figure, legend: Legend) -> bool:
+    """Whether *fig* fits its edges with *legend* clear of the data points
+    and the axes keep at least half of the figure each way."""
+    from matplotlib.transforms import Bbox
+
+    if not _fits(fig):
+        return False
+    axes = Bbox.union([ax.get_window_extent() for ax in fig.axes])
+    return bool(
+        axes.width >= fig.bbox.width / 2
+        and axes.height >= fig.bbox.height / 2
+        and _clear_of_data(fig, legend.get_window_extent())
+    )
+
+
+def _fits(fig: Figure) -> bool:
+    """Whether all of *fig*, drawn as it stands, lies inside its edges."""
+    if fig.get_layout_engine() is not None:  # which places the axes as it draws
+        with warnings.catch_warnings():
+            # Constrained layout gives up when the axes would have no room.
+            warnings.filterwarnings("error", "constrained_layout not applied")
+            try:
+                fig.draw_without_rendering()
+            except UserWarning:
+                return False
+    drawn = fig.get_tightbbox()
+    width, height = fig.get_size_inches()
+    slack = 0.5 / fig.dpi  # half a pixel, for rounding
+    return bool(
+        drawn.x0 >= -slack
+        and drawn.y0 >= -slack
+        and drawn.x1 <= width + slack
+        and drawn.y1 <= height + slack
+    )
+
+
+def _clear_of_data(fig: Figure, box: Bbox) -> bool:
+    """Whether no data point of *fig*'s axes, markers included, lies in *box*."""
+    import numpy as np
+
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            points = line.get_transform().transform(line.get_xydata())
+            reach = line.get_markersize() / 2 * fig.dpi / 72
+            if np.any(
+                (points[:, 0] > box.x0 - reach)
+                & (points[:, 0] < box.x1 + reach)
+                & (points[:, 1] > box.y0 - reach)
+                & (points[:, 1] < box.y1 + reach)
+            ):
+                return False
+    return True
 
 
 # -- Writing files ----------------------------------------------------------------
@@ -252,7 +422,9 @@ def _file_format(path: str) -> str:
     return os.path.splitext(path)[1][1:].lower()
 
 
-def _render(fig: Figure, fmt: str, dpi: float | None = None) -> bytes:
+def _render(
+    fig: Figure, fmt: str, dpi: float | None = None, transparent: bool = False
+) -> bytes:
     """*fig* as the bytes of a *fmt* file, the same bytes on every run.
 
     Creation dates are left out and SVG ids come from a fixed salt.
@@ -266,6 +438,7 @@ def _render(fig: Figure, fmt: str, dpi: float | None = None) -> bytes:
             buffer,
             format=base,
             dpi=dpi,
+            transparent=transparent,
             metadata={"pdf": {"CreationDate": None}, "svg": {"Date": None}}.get(base),
         )
     data = buffer.getvalue()
@@ -280,7 +453,7 @@ def _render(fig: Figure, fmt: str, dpi: float | None = None) -> bytes:
 
 
 def _render_all(
-    fig: Figure, outputs: dict[str, str], dpi: float | None
+    fig: Figure, outputs: dict[str, str], dpi: float | None, transparent: bool
 ) -> dict[str, bytes]:
     """The bytes of each output path, rendered from the one figure."""
     files = {}
@@ -288,10 +461,9 @@ def _render_all(
         if fmt not in _VECTOR_FORMATS:
             _check_raster_size(fig, path, dpi)
         try:
-            files[path] = _render(fig, fmt, dpi)
+            files[path] = _render(fig, fmt, dpi, transparent)
         except Exception as exc:  # matplotlib and Pillow raise all kinds
-            reason = str(exc).strip().partition("\n")[0] or type(exc).__name__
-            raise _Failure(f"cannot render {path!r}: {reason}") from exc
+            raise _Failure(f"cannot render {path!r}: {_first_line(exc)}") from exc
     return files
 
 
@@ -385,6 +557,18 @@ def _positive_number(text: str) -> float:
     return value
 
 
+def _size(text: str) -> tuple[float, float]:
+    width, comma, height = text.partition(",")
+    try:
+        if comma:
+            return _positive_number(width), _positive_number(height)
+    except argparse.ArgumentTypeError:
+        pass
+    raise argparse.ArgumentTypeError(
+        f"expected a width and a height in inches like 6.4,3.6, not {text!r}"
+    )
+
+
 def _parse_batches(specs: Iterable[str]) -> tuple[int, ...]:
     """Mini-batches from specs like ``"7"`` or ``"7-9"``: sorted, each once."""
     batches: set[int] = set()
@@ -453,6 +637,19 @@ examples:
             type=_positive_number,
             help="resolution of raster files, in dots per inch (default: 100)",
         ),
+        group.add_argument(
+            "--transparent",
+            action="store_true",
+            help="write files with a transparent background",
+        ),
+        group.add_argument(
+            "--size",
+            type=_size,
+            metavar="W,H",
+            help="the figure's width and height in inches, e.g. 6.4,3.6 "
+            "(default: the style's, 6.4,4.8)",
+        ),
+        group.add_argument("--title", metavar="TEXT", help="a title above the plot"),
         group.add_argument("--log", action="store_true", help="a logarithmic y axis"),
         group.add_argument(
             "--legend",
@@ -462,8 +659,11 @@ examples:
         ),
         group.add_argument(
             "--style",
-            metavar="NAME",
-            help="draw in this matplotlib style, e.g. classic",
+            action="append",
+            default=[],
+            metavar="STYLE",
+            help="a matplotlib style's name (e.g. classic, tableau-colorblind10) or "
+            "the path of a .mplstyle file; repeat to apply several in order",
         ),
         group.add_argument(
             "--show",
@@ -493,7 +693,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0 if _print(table_csv(batches)) else 1
         _import_matplotlib()
         outputs = _output_formats(parser, args.output)
-        _check_style(parser, args.style)
+        build = functools.partial(
+            make_figure,
+            batches,
+            log=args.log,
+            legend=args.legend,
+            size=args.size,
+            title=args.title,
+        )
         window = args.show or not outputs
         if window and not _can_show():
             if args.show:
@@ -502,9 +709,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "non-interactive (no display?); use -o to write a file"
                 )
             window, outputs = False, {_DEFAULT_OUTPUT: "png"}
-        with _style(args.style):  # savefig.* settings act while saving
-            fig = _figure_for(window, batches, args.log, args.legend, args.style)
-            files = _render_all(fig, outputs, args.dpi)
+        # Inside the styles while saving too: savefig.* settings act then.
+        with _styles_applied(parser, args.style):
+            try:
+                fig = _figure_for(window, build)
+            except ValueError as exc:  # mathtext that matplotlib cannot read
+                reason = str(exc).strip().rpartition("\n")[2]
+                parser.error(f"argument --title: {args.title!r}: {reason}")
+            files = _render_all(fig, outputs, args.dpi, args.transparent)
         _write_files(files)
         _print("".join(f"{path}\n" for path in files))
         if window:
@@ -530,15 +742,25 @@ def _refuse(
             parser.error(f"argument {'/'.join(action.option_strings)}: {reason}")
 
 
+_MATPLOTLIB_NEEDED = (3, 9)
+
+
 def _import_matplotlib() -> None:
     try:
-        import matplotlib  # noqa: F401
+        import matplotlib
     except ImportError:
         raise _Failure(
             "matplotlib is not installed: pip install -r requirements.txt"
         ) from None
     except ValueError as exc:  # an unknown MPLBACKEND, for one
         raise _Failure(f"matplotlib cannot start: {exc}") from None
+    found = tuple(int(n) for n in re.findall(r"[0-9]+", matplotlib.__version__)[:2])
+    if found < _MATPLOTLIB_NEEDED:
+        needed = ".".join(map(str, _MATPLOTLIB_NEEDED))
+        raise _Failure(
+            f"matplotlib {matplotlib.__version__} is too old: this script needs "
+            f"{needed} or newer (pip install 'matplotlib>={needed}')"
+        )
 
 
 def _output_formats(
@@ -559,16 +781,42 @@ def _output_formats(
     return outputs
 
 
-def _check_style(parser: argparse.ArgumentParser, name: str | None) -> None:
-    if name is None:
-        return
+@contextlib.contextmanager
+def _styles_applied(
+    parser: argparse.ArgumentParser, styles: list[str]
+) -> Iterator[None]:
+    """Apply *styles* in order for the block, each once; a usage error for
+    one that matplotlib cannot apply."""
+    import logging
+    from logging.handlers import BufferingHandler
+
     import matplotlib.style
 
-    known = sorted({*matplotlib.style.available, "default", "classic"})
-    if name not in known:
-        parser.error(
-            f"argument --style: unknown style {name!r}; use one of: {', '.join(known)}"
-        )
+    # matplotlib logs, rather than raises, what is wrong in a style file.
+    complaints = BufferingHandler(capacity=100)
+    complaints.setLevel(logging.WARNING)
+    logger = logging.getLogger("matplotlib")
+    with contextlib.ExitStack() as applied:
+        for style in styles:
+            logger.addHandler(complaints)
+            propagate, logger.propagate = logger.propagate, False
+            try:
+                applied.enter_context(matplotlib.style.context(style))
+                if complaints.buffer:
+                    raise ValueError(complaints.buffer[0].getMessage())
+            except (OSError, ValueError) as exc:
+                if os.path.isfile(style):
+                    problem = f"{style!r}: {_first_line(exc)}"
+                else:
+                    problem = (
+                        f"{style!r} is neither a matplotlib style "
+                        "(see matplotlib.style.available) nor a style file"
+                    )
+                parser.error(f"argument --style: {problem}")
+            finally:
+                logger.removeHandler(complaints)
+                logger.propagate = propagate
+        yield
 
 
 def _can_show() -> bool:
@@ -585,14 +833,16 @@ def _can_show() -> bool:
     return backend.lower() not in headless
 
 
-def _figure_for(
-    window: bool, batches: tuple[int, ...], log: bool, legend: bool, style: str | None
-) -> Figure:
+def _figure_for(window: bool, build: Callable[..., Figure]) -> Figure:
     """The figure, managed by pyplot when a window is to show it."""
     try:
-        return make_figure(batches, log=log, legend=legend, style=style, pyplot=window)
+        return build(pyplot=window)
     except ImportError as exc:  # a backend asked for that cannot load
         raise _Failure(f"cannot load matplotlib's backend: {exc}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().partition("\n")[0] or type(exc).__name__
 
 
 # -- The entry point ------------------------------------------------------------
@@ -622,7 +872,15 @@ def _own_arguments() -> list[str]:
     return []
 
 
+def _one_line_warning(
+    message: Warning | str, category: type[Warning], *args: object, **kwargs: object
+) -> str:
+    return f"plot_nabla_magnitudes.py: warning: {message}\n"
+
+
 if __name__ == "__main__":
+    if not _in_ipython():
+        warnings.formatwarning = _one_line_warning  # as errors are: one line
     try:
         status = main(_own_arguments())
     except KeyboardInterrupt:
