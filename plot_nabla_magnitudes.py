@@ -58,8 +58,12 @@ import math
 import operator
 import os
 import re
+import shutil
+import signal
+import stat
 import sys
 import tempfile
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
@@ -316,28 +320,46 @@ def _lay_out(fig: Figure) -> None:
     legend = ax.get_legend()
     if legend is None or _legend_fits(fig, legend):
         return
+    # What the legend and the axes measure now rules out some places.
+    box, frame = legend.get_window_extent(), ax.get_window_extent()
+    width, height = fig.bbox.width, fig.bbox.height
     legend.remove()
     handles, labels = ax.get_legend_handles_labels()
+    rows = -(-len(handles) // 2)  # in two columns, below the axes
+    largest = {  # the largest scale of type that each place could take
+        "inside": min(frame.width / box.width, frame.height / box.height),
+        "outside right upper": (width / 2 - frame.x0) / box.width,
+        "outside lower center": min(
+            (frame.height - height / 2) * len(handles) / (rows * box.height),
+            width / (2 * box.width),
+        ),
+    }
     fig.set_layout_engine("constrained")
     points = legend.prop.get_size_in_points()
     wide = fig.get_figwidth() >= fig.get_figheight()
-    outside: tuple[Literal["outside right upper", "outside lower center"], ...] = (
-        ("outside right upper", "outside lower center")
-        if wide
-        else ("outside lower center", "outside right upper")
-    )
+    Outside = Literal["outside right upper", "outside lower center"]
+    outside: list[Outside] = ["outside right upper", "outside lower center"]
+    if not wide:
+        outside.reverse()
     for scale in (1, 0.75, 0.5):
         font = {"size": points * scale}
+        places: list[Literal["inside"] | Outside] = [*outside]
         if scale < 1:
-            legend = ax.legend(loc="best", prop=font)
-            if _legend_fits(fig, legend):
-                return
-            legend.remove()
-        for where in outside:
-            columns = 1 if where == "outside right upper" else 2
-            legend = fig.legend(
-                handles, labels, loc=where, ncols=min(columns, len(handles)), prop=font
-            )
+            places.insert(0, "inside")
+        for where in places:
+            if scale > 1.1 * largest[where]:  # a tenth to spare, for estimates
+                continue
+            if where == "inside":
+                legend = ax.legend(loc="best", prop=font)
+            else:
+                columns = 1 if where == "outside right upper" else 2
+                legend = fig.legend(
+                    handles,
+                    labels,
+                    loc=where,
+                    ncols=min(columns, len(handles)),
+                    prop=font,
+                )
             if _legend_fits(fig, legend):
                 return
             legend.remove()
@@ -402,11 +424,56 @@ def _clear_of_data(fig: Figure, box: Bbox) -> bool:
 
 _DEFAULT_OUTPUT = "nabla_magnitudes.png"
 _VECTOR_FORMATS = frozenset({"pdf", "svg", "svgz", "eps", "ps"})
-_AGG_MAX_PIXELS = 2**23 - 1  # matplotlib's Agg canvas refuses larger images
+# Agg refuses an image wider or taller than this; and a raster of more pixels
+# than the budget takes this machine seconds and gigabytes (2**26 pixels: about
+# 330 MB and 3 s; 1200 dpi at 6.4x4.8 inches is 44 million).
+_AGG_MAX_SIDE = 2**23 - 1
+_MAX_PIXELS = 2**26
+# Temporary files stand beside their targets under short names of their own,
+# so that a target's name may be as long as the system allows.
+_TEMPORARY_PREFIX = ".nabla-"
 
 
 class _Failure(Exception):
     """What went wrong, in one line for the user; exit status 1."""
+
+
+class _Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP asked the program to stop, as Ctrl-C does."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_STOP_SIGNALS = tuple(
+    getattr(signal, name)
+    for name in ("SIGINT", "SIGTERM", "SIGHUP")
+    if hasattr(signal, name)  # Windows has no SIGHUP
+)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP until the block is done, then act on
+    the first that came: for steps that must not be cut short."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread receives signals
+        return
+    arrived: list[int] = []
+    held = {}
+    for signum in _STOP_SIGNALS:
+        handler = signal.getsignal(signum)
+        if handler is not None:  # None: set outside Python, left alone
+            held[signum] = handler
+            signal.signal(signum, lambda signum, frame: arrived.append(signum))
+    try:
+        yield
+    finally:
+        for signum, handler in held.items():
+            signal.signal(signum, handler)
+        if arrived:
+            signal.raise_signal(arrived[0])
 
 
 def _supported_formats() -> list[str]:
@@ -458,8 +525,6 @@ def _render_all(
     """The bytes of each output path, rendered from the one figure."""
     files = {}
     for path, fmt in outputs.items():
-        if fmt not in _VECTOR_FORMATS:
-            _check_raster_size(fig, path, dpi)
         try:
             files[path] = _render(fig, fmt, dpi, transparent)
         except Exception as exc:  # matplotlib and Pillow raise all kinds
@@ -467,58 +532,139 @@ def _render_all(
     return files
 
 
-def _check_raster_size(fig: Figure, path: str, dpi: float | None) -> None:
-    if dpi is None:
-        return
-    width, height = fig.get_size_inches() * dpi
-    if not (min(width, height) >= 1 and max(width, height) <= _AGG_MAX_PIXELS):
-        size = f"{width:.0f}\N{MULTIPLICATION SIGN}{height:.0f}"
-        raise _Failure(
-            f"cannot render {path!r}: --dpi {dpi:g} makes it {size} pixels, "
-            f"and matplotlib draws 1 to {_AGG_MAX_PIXELS} a side"
-        )
+def _check_raster_sizes(
+    outputs: dict[str, str], size: tuple[float, float] | None, dpi: float | None
+) -> None:
+    """Refuse, before drawing, a raster too large to render, whatever would
+    set its size: the options, a style or the rcParams."""
+    import matplotlib
+
+    width, height = size or matplotlib.rcParams["figure.figsize"]
+    if dpi is None:  # as savefig would choose
+        dpi = matplotlib.rcParams["savefig.dpi"]
+        if dpi == "figure":
+            dpi = matplotlib.rcParams["figure.dpi"]
+    width, height = width * dpi, height * dpi
+    pixels = f"{width:.0f}\N{MULTIPLICATION SIGN}{height:.0f} pixels at {dpi:g} dpi"
+    for path, fmt in outputs.items():
+        if fmt in _VECTOR_FORMATS:
+            continue
+        if min(width, height) < 1 or max(width, height) > _AGG_MAX_SIDE:
+            raise _Failure(
+                f"cannot render {path!r}: {pixels}, and matplotlib draws "
+                f"1 to {_AGG_MAX_SIDE} a side"
+            )
+        if width * height > _MAX_PIXELS:
+            raise _Failure(
+                f"cannot render {path!r}: {pixels} make {width * height:,.0f} "
+                f"pixels, more than the {_MAX_PIXELS:,} allowed; "
+                "lower --dpi or --size"
+            )
 
 
 def _write_files(files: dict[str, bytes]) -> None:
-    """Write each path's bytes so that no file is ever seen half-written.
+    """Write each path's bytes: all of them or none, never a file half-written.
 
-    Every file is first written in full to a temporary file beside its
-    target, and only when all of them are written do they replace their
-    targets, each with one `os.replace`. If anything fails, files already
-    there are left as they were and no temporary file remains. A symbolic
-    link is written through; an existing file keeps its permissions.
+    Each regular (or new) file is written in full to a temporary file beside
+    it. A device or FIFO, or a link to one, is written into directly, as a
+    shell redirect would, and never replaced. Then, with signals held, every
+    temporary file replaces its target with one `os.replace`; if one cannot,
+    those replaced before it get their old files back. Whatever happens, no
+    temporary file remains. Symbolic links are written through, and a file
+    that is replaced keeps its permissions.
     """
     umask = os.umask(0)
     os.umask(umask)
-    staged: list[tuple[str, str, str]] = []  # temporary, target, path
+    targets: dict[str, tuple[str, bytes]] = {}  # each real target once
+    for path, data in files.items():
+        targets.setdefault(_real_path(path), (path, data))
+    staged: list[tuple[str, str, str]] = []  # path, target, temporary
     try:
-        for path, data in files.items():
-            target = os.path.realpath(path)
+        streams = []
+        for target, (path, data) in targets.items():
             with _oserror_as_failure(path):
-                if os.path.isdir(target):
-                    raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
                 try:
-                    mode = os.stat(target).st_mode & 0o7777
+                    mode = os.stat(target).st_mode
                 except FileNotFoundError:
-                    mode = 0o666 & ~umask
-                fd, temporary = tempfile.mkstemp(
-                    prefix=f".{os.path.basename(target)}.",
-                    suffix=".tmp",
-                    dir=os.path.dirname(target),
-                )
-                staged.append((temporary, target, path))
+                    mode = stat.S_IFREG | (0o666 & ~umask)
+                if stat.S_ISDIR(mode):
+                    raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+                if not stat.S_ISREG(mode):
+                    streams.append((path, target, data))
+                    continue
+                with _signals_held():  # so that no temporary goes unrecorded
+                    fd, temporary = tempfile.mkstemp(
+                        prefix=_TEMPORARY_PREFIX,
+                        suffix=".tmp",
+                        dir=os.path.dirname(target),
+                    )
+                    staged.append((path, target, temporary))
                 with open(fd, "wb") as file:
                     file.write(data)
                     file.flush()
                     os.fsync(file.fileno())
-                os.chmod(temporary, mode)
-        for temporary, target, path in staged:
+                os.chmod(temporary, stat.S_IMODE(mode))
+        for path, target, data in streams:
+            with _oserror_as_failure(path), open(target, "ab") as stream:
+                stream.write(data)
+        with _signals_held():
+            _replace_all(staged)
+    finally:
+        with _signals_held():
+            for _, _, temporary in staged:
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(temporary)
+
+
+def _real_path(path: str) -> str:
+    try:
+        return os.path.realpath(path)
+    except FileNotFoundError:  # from os.getcwd
+        raise _Failure(
+            f"cannot write {path!r}: the working directory no longer exists"
+        ) from None
+
+
+def _replace_all(staged: list[tuple[str, str, str]]) -> None:
+    """Move each temporary file onto its target, all or none."""
+    backups = {}  # target: its old file, kept until all are replaced
+    replaced = []
+    try:
+        if len(staged) > 1:
+            for path, target, _ in staged:
+                if os.path.exists(target):
+                    with _oserror_as_failure(path):
+                        backups[target] = _backup(target)
+        for path, target, temporary in staged:
             with _oserror_as_failure(path):
                 os.replace(temporary, target)
+            replaced.append(target)
+    except BaseException:
+        for target in reversed(replaced):
+            if target in backups:
+                os.replace(backups.pop(target), target)
+            else:
+                os.remove(target)
+        raise
     finally:
-        for temporary, _, _ in staged:
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(temporary)
+        for backup in backups.values():
+            with contextlib.suppress(OSError):
+                os.remove(backup)
+
+
+def _backup(target: str) -> str:
+    """A second name for *target*'s file, beside it: a hard link, or a copy
+    where the file system has none."""
+    fd, backup = tempfile.mkstemp(
+        prefix=_TEMPORARY_PREFIX, suffix=".old", dir=os.path.dirname(target)
+    )
+    os.close(fd)
+    try:
+        os.remove(backup)
+        os.link(target, backup)
+    except OSError:
+        shutil.copy2(target, backup)
+    return backup
 
 
 @contextlib.contextmanager
@@ -530,18 +676,35 @@ def _oserror_as_failure(path: str) -> Iterator[None]:
 
 
 def _print(text: str) -> bool:
-    """Write *text* to stdout; False if its reader had gone."""
-    if sys.stdout is None:  # started with stdout closed
-        return False
+    """Write *text* to standard output; False if its reader has gone.
+
+    What the stream's encoding cannot take (a name's undecodable bytes, say)
+    is written as backslash escapes. Raises _Failure if the stream cannot be
+    written at all.
+    """
+    stream = sys.stdout
+    if stream is None:  # started with standard output closed
+        raise _Failure("cannot write to standard output: it is closed")
+    encoding = getattr(stream, "encoding", None) or "utf-8"
     try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # As in `--csv | head -1`: end quietly, and keep Python from
-        # complaining when it flushes stdout at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return False
+        stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+        stream.flush()
+    except (OSError, ValueError) as exc:
+        # Drop what is buffered, lest Python fail again flushing it at exit.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+        if isinstance(exc, BrokenPipeError):  # as in `--csv | head -1`
+            return False
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise _Failure(f"cannot write to standard output: {reason}") from None
     return True
+
+
+def _complain(message: str) -> None:
+    """Say *message* on standard error, if there is one."""
+    if sys.stderr is not None:
+        with contextlib.suppress(OSError, ValueError):
+            print(f"plot_nabla_magnitudes.py: {message}", file=sys.stderr)
 
 
 # -- The command line ---------------------------------------------------------
@@ -635,7 +798,8 @@ examples:
         group.add_argument(
             "--dpi",
             type=_positive_number,
-            help="resolution of raster files, in dots per inch (default: 100)",
+            help="resolution of raster files, in dots per inch (default: 100); "
+            "rasters may have up to 2**26 pixels, about 1470 dpi at 6.4x4.8 inches",
         ),
         group.add_argument(
             "--transparent",
@@ -691,6 +855,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             given = [(action, getattr(args, action.dest)) for action in drawing]
             _refuse(parser, given, "not allowed with --csv, which draws nothing")
             return 0 if _print(table_csv(batches)) else 1
+        for path in args.output:
+            _real_path(path)  # fails at once where the working directory is gone
         _import_matplotlib()
         outputs = _output_formats(parser, args.output)
         build = functools.partial(
@@ -702,31 +868,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             title=args.title,
         )
         window = args.show or not outputs
-        if window and not _can_show():
-            if args.show:
-                raise _Failure(
-                    "cannot open a window: matplotlib's backend here is "
-                    "non-interactive (no display?); use -o to write a file"
-                )
-            window, outputs = False, {_DEFAULT_OUTPUT: "png"}
         # Inside the styles while saving too: savefig.* settings act then.
         with _styles_applied(parser, args.style):
+            _check_raster_sizes(outputs, args.size, args.dpi)
             try:
-                fig = _figure_for(window, build)
+                fig, no_window = _figure_and_window(build, window)
             except ValueError as exc:  # mathtext that matplotlib cannot read
                 reason = str(exc).strip().rpartition("\n")[2]
                 parser.error(f"argument --title: {args.title!r}: {reason}")
+            if no_window and not outputs:  # as where there is no display
+                outputs = {_DEFAULT_OUTPUT: "png"}
+                _check_raster_sizes(outputs, args.size, args.dpi)
             files = _render_all(fig, outputs, args.dpi, args.transparent)
         _write_files(files)
-        _print("".join(f"{path}\n" for path in files))
-        if window:
+        try:
+            _print("".join(f"{path}\n" for path in files))
+        except _Failure as exc:
+            raise _Failure(f"{exc}; the files are written") from None
+        if no_window and args.show:
+            raise _Failure(f"cannot open a window: {no_window}")
+        if window and not no_window:
             import matplotlib.pyplot as plt
 
             plt.show()
     except SystemExit as exc:  # argparse has printed the usage or the help
         return int(exc.code or 0)
     except _Failure as exc:
-        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+        _complain(f"error: {exc}")
         return 1
     return 0
 
@@ -748,12 +916,14 @@ _MATPLOTLIB_NEEDED = (3, 9)
 def _import_matplotlib() -> None:
     try:
         import matplotlib
-    except ImportError:
-        raise _Failure(
-            "matplotlib is not installed: pip install -r requirements.txt"
-        ) from None
-    except ValueError as exc:  # an unknown MPLBACKEND, for one
-        raise _Failure(f"matplotlib cannot start: {exc}") from None
+    except ModuleNotFoundError as exc:
+        if exc.name == "matplotlib":
+            raise _Failure(
+                "matplotlib is not installed: pip install -r requirements.txt"
+            ) from None
+        raise _Failure(f"cannot import matplotlib: {_cause(exc)}") from None
+    except Exception as exc:  # a broken numpy, say, or an unknown MPLBACKEND
+        raise _Failure(f"cannot import matplotlib: {_cause(exc)}") from None
     found = tuple(int(n) for n in re.findall(r"[0-9]+", matplotlib.__version__)[:2])
     if found < _MATPLOTLIB_NEEDED:
         needed = ".".join(map(str, _MATPLOTLIB_NEEDED))
@@ -819,26 +989,43 @@ def _styles_applied(
         yield
 
 
-def _can_show() -> bool:
-    """Whether pyplot's backend can show a figure, in a window or a notebook."""
+def _figure_and_window(
+    build: Callable[..., Figure], window: bool
+) -> tuple[Figure, str | None]:
+    """The figure; and, if a window is wanted, why none can show it, or None.
+
+    A window needs a figure that pyplot manages. pyplot settles on its
+    backend when it is imported (falling back to one that only writes files
+    where there is no display) and loads it when the first figure is made.
+    """
+    if not window:
+        return build(), None
     import matplotlib
+    import matplotlib.pyplot  # settles the backend
     from matplotlib.backends.registry import BackendFilter, backend_registry
 
-    backend = matplotlib.get_backend()  # resolves the automatic choice
-    # Agg, PDF, SVG and the like only write files; everything else (GUI
-    # toolkits, notebook backends such as inline) can show the figure.
-    headless = backend_registry.list_builtin(  # type: ignore[no-untyped-call]
+    backend = matplotlib.get_backend()
+    # Agg, PDF, SVG and the like only write files; the others (GUI toolkits,
+    # notebook backends such as inline) can show the figure.
+    writers = backend_registry.list_builtin(  # type: ignore[no-untyped-call]
         BackendFilter.NON_INTERACTIVE
     )
-    return backend.lower() not in headless
-
-
-def _figure_for(window: bool, build: Callable[..., Figure]) -> Figure:
-    """The figure, managed by pyplot when a window is to show it."""
+    if backend.lower() in writers:
+        return build(), f"matplotlib's backend here, {backend}, only writes files"
     try:
-        return build(pyplot=window)
-    except ImportError as exc:  # a backend asked for that cannot load
-        raise _Failure(f"cannot load matplotlib's backend: {exc}") from None
+        return build(pyplot=True), None
+    except (ImportError, RuntimeError) as exc:  # no Qt, say; WebAgg: no Tornado
+        return (
+            build(),
+            f"matplotlib's backend {backend} cannot load: {_first_line(exc)}",
+        )
+
+
+def _cause(exc: BaseException) -> str:
+    """The first line of what first went wrong behind *exc*."""
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    return _first_line(exc)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -872,6 +1059,26 @@ def _own_arguments() -> list[str]:
     return []
 
 
+def _run_as_a_program() -> int:
+    """Run the command line as a program of its own: warnings on one line,
+    SIGTERM and SIGHUP ending it as Ctrl-C does, and 128 plus the number of
+    the signal that stopped it as its exit status."""
+    warnings.formatwarning = _one_line_warning
+    if sys.stderr is None:  # started with standard error closed
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115
+    for signum in _STOP_SIGNALS:
+        if signum != signal.SIGINT:  # which raises KeyboardInterrupt already
+            signal.signal(signum, _stop)
+    try:
+        return main(_own_arguments())
+    except KeyboardInterrupt as exc:
+        return 128 + (exc.signum if isinstance(exc, _Stopped) else signal.SIGINT)
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped(signum)
+
+
 def _one_line_warning(
     message: Warning | str, category: type[Warning], *args: object, **kwargs: object
 ) -> str:
@@ -879,12 +1086,8 @@ def _one_line_warning(
 
 
 if __name__ == "__main__":
-    if not _in_ipython():
-        warnings.formatwarning = _one_line_warning  # as errors are: one line
-    try:
-        status = main(_own_arguments())
-    except KeyboardInterrupt:
-        status = 130
-    # sys.exit inside IPython would print a SystemExit message.
-    if not _in_ipython():
-        sys.exit(status)
+    if _in_ipython():  # a notebook cell, or %run: no exit, the kernel goes on
+        with contextlib.suppress(KeyboardInterrupt):
+            main(_own_arguments())
+    else:
+        sys.exit(_run_as_a_program())

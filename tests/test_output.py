@@ -39,12 +39,16 @@ def cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def test_every_supported_format_is_written_as_that_format(cwd: Path) -> None:
+def test_every_supported_format_is_written_as_that_format_and_its_path_printed(
+    cwd: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     formats = pnm._supported_formats()
-    assert pnm.main([arg for fmt in formats for arg in ("-o", f"figure.{fmt}")]) == 0
-    assert listing(cwd) == sorted(f"figure.{fmt}" for fmt in formats)
-    for fmt in formats:
-        data = (cwd / f"figure.{fmt}").read_bytes()
+    paths = [f"figure.{fmt.upper() if fmt == 'svg' else fmt}" for fmt in formats]
+    assert pnm.main([arg for path in paths for arg in ("-o", path)]) == 0
+    assert capsys.readouterr().out == "".join(f"{path}\n" for path in paths)
+    assert listing(cwd) == sorted(paths)
+    for fmt, path in zip(formats, paths):
+        data = (cwd / path).read_bytes()
         if fmt in ("raw", "rgba"):
             assert len(data) == 640 * 480 * 4
         else:

@@ -1,0 +1,400 @@
+"""Nothing lost under hostile conditions: odd targets, signals, broken streams
+and environments. Whole processes where a signal, a stream or an environment
+is the point; the set-ups that need root skip where they cannot run."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from support import (
+    PROG,
+    SCRIPT,
+    in_background,
+    listing,
+    run_python,
+    run_script,
+)
+
+import plot_nabla_magnitudes as pnm
+
+posix_only = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX")
+
+
+@pytest.fixture
+def cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def png() -> bytes:
+    return pnm._render(pnm.make_figure(), "png")
+
+
+# -- Targets that are not regular files ---------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mknod"), reason="needs os.mknod")
+def test_a_link_to_a_device_is_written_into_and_never_replaced(cwd: Path) -> None:
+    node = cwd / "null"  # a device like /dev/null, of this test's own
+    try:
+        os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("making a device node needs root")
+    (cwd / "fig.png").symlink_to(node)
+    assert pnm.main(["-o", "fig.png"]) == 0
+    assert stat.S_ISCHR(node.stat().st_mode)
+    assert (cwd / "fig.png").is_symlink()
+    assert listing(cwd) == ["fig.png", "null"]
+
+
+@posix_only
+def test_a_fifo_is_written_into_as_a_shell_redirect_would(cwd: Path) -> None:
+    os.mkfifo(cwd / "fig.png")
+    received = []
+    reader = threading.Thread(
+        target=lambda: received.append((cwd / "fig.png").read_bytes())
+    )
+    reader.start()
+    assert pnm.main(["-o", "fig.png"]) == 0
+    reader.join(timeout=60)
+    assert received == [png()]
+    assert stat.S_ISFIFO((cwd / "fig.png").stat().st_mode)
+    assert listing(cwd) == ["fig.png"]
+
+
+@posix_only
+def test_a_socket_is_refused_in_one_line(
+    cwd: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket(socket.AF_UNIX) as listener:
+        listener.bind("fig.png")
+        assert pnm.main(["-o", "fig.png"]) == 1
+    assert capsys.readouterr().err == (
+        f"{PROG}: error: cannot write 'fig.png': No such device or address\n"
+    )
+    assert stat.S_ISSOCK((cwd / "fig.png").stat().st_mode)
+    assert listing(cwd) == ["fig.png"]
+
+
+# -- All or nothing when a replace fails ---------------------------------------
+
+
+def test_when_a_replace_fails_those_replaced_before_it_are_put_back(
+    cwd: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (cwd / "a.png").write_bytes(b"old a")
+    (cwd / "c.png").write_bytes(b"old c")
+    real = os.replace
+
+    def refuse_c(source: str, target: str) -> None:
+        if target.endswith("c.png"):  # as for a file marked immutable
+            raise PermissionError(errno.EPERM, os.strerror(errno.EPERM), target)
+        real(source, target)
+
+    monkeypatch.setattr(os, "replace", refuse_c)
+    assert pnm.main(["-o", "a.png", "-o", "b.png", "-o", "c.png"]) == 1
+    assert capsys.readouterr().err == (
+        f"{PROG}: error: cannot write 'c.png': Operation not permitted\n"
+    )
+    assert (cwd / "a.png").read_bytes() == b"old a"
+    assert (cwd / "c.png").read_bytes() == b"old c"
+    assert listing(cwd) == ["a.png", "c.png"]
+
+
+def test_a_mount_point_that_cannot_be_replaced_leaves_every_file_as_it_was(
+    cwd: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (cwd / "a.png").write_bytes(b"old a")
+    (cwd / "b.png").write_bytes(b"old b")
+    (cwd / "elsewhere").write_bytes(b"mounted")
+    mount = ["mount", "--bind", str(cwd / "elsewhere"), str(cwd / "b.png")]
+    if subprocess.run(mount, capture_output=True, check=False).returncode:
+        pytest.skip("a bind mount needs root")
+    try:
+        assert pnm.main(["-o", "a.png", "-o", "b.png"]) == 1
+        assert capsys.readouterr().err == (
+            f"{PROG}: error: cannot write 'b.png': Device or resource busy\n"
+        )
+        assert (cwd / "a.png").read_bytes() == b"old a"
+        assert (cwd / "b.png").read_bytes() == b"mounted"
+    finally:
+        subprocess.run(["umount", str(cwd / "b.png")], check=True)
+    assert listing(cwd) == ["a.png", "b.png", "elsewhere"]
+
+
+# -- Signals -----------------------------------------------------------------
+
+
+def stop_while_writing(folder: Path, signum: int) -> tuple[int, list[str], bytes]:
+    """Run the script until it waits to write into a FIFO that no one reads,
+    with a.png's new file staged beside it; then send *signum*."""
+    folder.mkdir()
+    (folder / "a.png").write_bytes(b"old a")
+    os.mkfifo(folder / "fifo.png")
+    process = subprocess.Popen(
+        [sys.executable, str(SCRIPT), "-o", "a.png", "-o", "fifo.png"],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while not any(name.endswith(".tmp") for name in listing(folder)):
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
+    time.sleep(0.1)  # into the open() that waits for a reader
+    process.send_signal(signum)
+    process.wait(timeout=60)
+    return process.returncode, listing(folder), process.stderr.read()
+
+
+@in_background
+def stopped_while_writing(folder: Path) -> tuple[int, list[str], bytes] | None:
+    if sys.platform == "win32":
+        return None
+    return stop_while_writing(folder / "run", signal.SIGTERM)
+
+
+@posix_only
+def test_sigterm_stops_it_as_ctrl_c_does_leaving_no_temporary(
+    stopped_while_writing: tuple[int, list[str], bytes],
+) -> None:
+    # 143 is 128 + SIGTERM, as a shell reports a program it stopped.
+    assert stopped_while_writing == (143, ["a.png", "fifo.png"], b"")
+
+
+@in_background
+def stopped_while_replacing(
+    folder: Path,
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    # The script as a program, with SIGHUP (a closed terminal) arriving as
+    # the first file takes its place.
+    (folder / "a.png").write_bytes(b"old a")
+    (folder / "b.png").write_bytes(b"old b")
+    wrapper = f"""
+import os, runpy, signal, sys
+real = os.replace
+def replace(source, target):
+    os.kill(os.getpid(), signal.SIGHUP)
+    real(source, target)
+os.replace = replace
+sys.argv = [{str(SCRIPT)!r}, "-o", "a.png", "-o", "b.png", "-o", "c.png"]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+    return run_python("-c", wrapper, cwd=folder), folder
+
+
+@posix_only
+def test_a_signal_while_files_are_replaced_waits_until_all_are(
+    stopped_while_replacing: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    result, folder = stopped_while_replacing
+    # 129 is 128 + SIGHUP.
+    assert (result.returncode, result.stdout, result.stderr) == (129, "", "")
+    assert listing(folder) == ["a.png", "b.png", "c.png"]
+    assert {(folder / name).read_bytes() for name in ("a.png", "b.png", "c.png")} == {
+        png()
+    }
+
+
+# -- Standard streams ------------------------------------------------------------
+
+
+@in_background
+def run_into_a_full_disk(folder: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
+    with open(os.devnull if sys.platform == "win32" else "/dev/full", "w") as full:
+        return run_script("-o", "a.png", cwd=folder, stdout=full), folder
+
+
+@posix_only
+def test_paths_that_standard_output_cannot_take_are_one_line_and_the_files_stay(
+    run_into_a_full_disk: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    result, folder = run_into_a_full_disk
+    assert (result.returncode, result.stderr) == (
+        1,
+        f"{PROG}: error: cannot write to standard output: No space left on device; "
+        "the files are written\n",
+    )
+    assert (folder / "a.png").read_bytes() == png()
+
+
+@in_background
+def run_with_names_ascii_cannot_spell(
+    folder: Path,
+) -> tuple[subprocess.CompletedProcess[bytes], Path]:
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    command = [
+        sys.executable,
+        str(SCRIPT),
+        "-o",
+        "\u00e9t\u00e9.png",
+        "-o",
+        b"\xff.png",
+    ]
+    return subprocess.run(
+        command, cwd=folder, env=env, capture_output=True, check=False
+    ), folder
+
+
+@posix_only
+def test_paths_are_printed_in_a_form_the_stream_can_take(
+    run_with_names_ascii_cannot_spell: tuple[subprocess.CompletedProcess[bytes], Path],
+) -> None:
+    result, folder = run_with_names_ascii_cannot_spell
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert result.stdout == b"\\xe9t\\xe9.png\n\\udcff.png\n"
+    assert sorted(os.listdir(os.fsencode(folder))) == [
+        b"\xc3\xa9t\xc3\xa9.png",
+        b"\xff.png",
+    ]
+
+
+@posix_only
+def test_csv_into_a_closed_standard_output_says_so_on_standard_error(
+    tmp_path: Path,
+) -> None:
+    result = subprocess.run(
+        ["bash", "-c", f"'{sys.executable}' '{SCRIPT}' --csv >&-"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (
+        1,
+        f"{PROG}: error: cannot write to standard output: it is closed\n",
+    )
+
+
+@posix_only
+def test_with_standard_error_closed_errors_never_reach_standard_output(
+    tmp_path: Path,
+) -> None:
+    result = subprocess.run(
+        ["bash", "-c", f"'{sys.executable}' '{SCRIPT}' --batches 11 2>&-"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+
+
+# -- Broken environments ------------------------------------------------------
+
+
+def test_a_missing_matplotlib_is_named(tmp_path: Path) -> None:
+    # -S: no site-packages, as in a Python where nothing was installed.
+    result = run_python("-S", str(SCRIPT), "-o", "a.png", cwd=tmp_path)
+    assert (result.returncode, result.stdout, listing(tmp_path)) == (1, "", [])
+    assert result.stderr == (
+        f"{PROG}: error: matplotlib is not installed: pip install -r requirements.txt\n"
+    )
+
+
+def test_a_broken_numpy_is_reported_with_its_own_message(tmp_path: Path) -> None:
+    # A numpy whose compiled part does not match what matplotlib was built for.
+    broken = tmp_path / "site" / "numpy"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text(
+        "raise ImportError('numpy.core.multiarray failed to import')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(broken.parent)}
+    result = run_script("-o", "a.png", cwd=tmp_path, env=env)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"{PROG}: error: cannot import matplotlib: "
+        "numpy.core.multiarray failed to import\n"
+    )
+
+
+@posix_only
+def test_a_working_directory_that_no_longer_exists_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "gone").mkdir()
+    result = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f"cd gone && rmdir ../gone && exec '{sys.executable}' '{SCRIPT}' -o a.png",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"{PROG}: error: cannot write 'a.png': the working directory no longer exists\n"
+    )
+    assert listing(tmp_path) == []
+
+
+# -- Names and sizes at the limits ------------------------------------------------
+
+
+def test_a_file_name_as_long_as_the_system_allows_is_written(cwd: Path) -> None:
+    longest = "n" * (os.pathconf(cwd, "PC_NAME_MAX") - 4) + ".png"
+    assert pnm.main(["-o", longest]) == 0
+    assert listing(cwd) == [longest]
+
+
+def test_a_file_name_too_long_is_one_line(
+    cwd: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    too_long = "n" * (os.pathconf(cwd, "PC_NAME_MAX") - 3) + ".png"
+    assert pnm.main(["-o", too_long]) == 1
+    assert capsys.readouterr().err == (
+        f"{PROG}: error: cannot write {too_long!r}: File name too long\n"
+    )
+    assert listing(cwd) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "style", "pixels"),
+    [
+        (
+            ["--dpi", "6000"],
+            "",
+            "38400\u00d728800 pixels at 6000 dpi make 1,105,920,000",
+        ),
+        (
+            [],
+            "savefig.dpi: 6000",
+            "38400\u00d728800 pixels at 6000 dpi make 1,105,920,000",
+        ),
+        (
+            [],
+            "figure.figsize: 100, 100",
+            "10000\u00d710000 pixels at 100 dpi make 100,000,000",
+        ),
+        (
+            ["--size", "100,100"],
+            "",
+            "10000\u00d710000 pixels at 100 dpi make 100,000,000",
+        ),
+    ],
+)
+def test_a_raster_too_large_is_refused_before_rendering(
+    cwd: Path,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    style: str,
+    pixels: str,
+) -> None:
+    (cwd / "big.mplstyle").write_text(style + "\n")
+    assert pnm.main([*args, "--style", "big.mplstyle", "-o", "a.png"]) == 1
+    assert capsys.readouterr().err == (
+        f"{PROG}: error: cannot render 'a.png': {pixels} pixels, more than the "
+        "67,108,864 allowed; lower --dpi or --size\n"
+    )
+    assert listing(cwd) == ["big.mplstyle"]
