@@ -3,6 +3,7 @@
 # requires-python = ">=3.9"
 # dependencies = [
 #     "matplotlib>=3.9",
+#     "numpy>=1.23",
 # ]
 # ///
 """The vanishing gradient: how ‖∇C^l_w‖ shrinks toward the input of a deep network.
@@ -29,6 +30,11 @@ neural-networks-and-deep-learning repository (MIT licence, copyright (c)
 2012-2015 Michael Nielsen), which kept the numbers typed in by hand. The
 default figure here is pixel-identical to the one that script draws.
 
+That script kept the numbers but not the workflow that made them. The
+workflow is recovered here (see "The re-derivation" below): `reproduce`
+trains the network again as it was trained, on the same 1,000 images, and
+`agreement` says where the record sits among the runs.
+
 Use it
 ------
 From a shell::
@@ -36,6 +42,7 @@ From a shell::
     python plot_nabla_magnitudes.py              # a window, or nabla_magnitudes.png
     python plot_nabla_magnitudes.py -o fig.pdf -o fig.png --log --legend
     python plot_nabla_magnitudes.py --csv --batches 1-10    # the table, as CSV
+    python plot_nabla_magnitudes.py --reproduce 300 --log --legend -o r.png
     python plot_nabla_magnitudes.py --help
 
 In a notebook, paste this file into a cell (or ``%run plot_nabla_magnitudes.py``)
@@ -44,6 +51,8 @@ and the figure shows inline. From Python::
     import plot_nabla_magnitudes as pnm
     fig = pnm.make_figure(log=True, legend=True)   # a Figure, not managed by pyplot
     pnm.draw(ax)                                    # or onto an Axes of your own
+    runs = pnm.reproduce(300)                       # the training, 300 times
+    pnm.make_figure(reproduced=runs, log=True)      # the record over its runs
 """
 
 from __future__ import annotations
@@ -53,6 +62,8 @@ import contextlib
 import errno
 import functools
 import gzip
+import hashlib
+import importlib
 import io
 import math
 import operator
@@ -61,28 +72,37 @@ import re
 import shutil
 import signal
 import stat
+import struct
 import sys
 import tempfile
 import threading
 import warnings
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-if TYPE_CHECKING:  # matplotlib is imported only where drawing starts
+if TYPE_CHECKING:  # matplotlib and numpy are imported only where work starts
+    import numpy as np
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.legend import Legend
     from matplotlib.transforms import Bbox
     from matplotlib.typing import RcStyleType
+    from numpy.typing import NDArray
 
 __all__ = [
+    "ACTIVATIONS",
+    "INITIALISATIONS",
     "NABLA_W_NORMS",
     "REPRESENTATIVE_BATCHES",
+    "Agreement",
+    "agreement",
     "draw",
     "growth_per_layer",
     "hidden_layer_norms",
     "main",
     "make_figure",
+    "reproduce",
     "table_csv",
 ]
 
@@ -177,13 +197,16 @@ def draw(
     *,
     log: bool = False,
     legend: bool = False,
+    reproduced: NDArray[np.float64] | None = None,
 ) -> None:
     """Draw ‖∇C^l_w‖ against hidden layer 1-4, a line per mini-batch, on *ax*.
 
     With *log*, a logarithmic y axis, on which the steady decay per layer is
     a straight line. With *legend*, a legend naming the mini-batches (and,
     with *log*, each one's growth per layer), where it covers the fewest
-    points.
+    points. With *reproduced*, as `reproduce` gives it, each mini-batch's
+    line goes over the band between the 5th and 95th percentile of the runs
+    (shaded) and their median (dashed), in its colour.
 
     The lines take the colours of the rcParams' colour cycle, or, while that
     is matplotlib's default or classic cycle, the original's red, green and
@@ -195,11 +218,35 @@ def draw(
         raise ValueError("no mini-batch to draw")
     colours = _batch_colours()
     layers = range(1, len(hidden_layer_norms(batches[0])) + 1)
+    if reproduced is not None:
+        import numpy as np
+
+        runs = _completed(reproduced)
+        bands = np.percentile(runs[:, :, 1:-1], [5, 50, 95], axis=0)
     for batch in batches:
         label = f"mini-batch {batch}"
         if log:
             label += (
                 f" (\N{MULTIPLICATION SIGN}{growth_per_layer(batch):.1f} per layer)"
+            )
+        if reproduced is not None:
+            low, median, high = bands[:, batch - 1]
+            first = batch == batches[0]  # says what the bands are, once
+            ax.fill_between(
+                layers,
+                low,
+                high,
+                color=colours[batch],
+                alpha=0.25,
+                linewidth=0,
+                label=f"5\N{EN DASH}95 % of {len(runs)} runs" if first else None,
+            )
+            ax.plot(
+                layers,
+                median,
+                "--",
+                color=colours[batch],
+                label=f"median of {len(runs)} runs" if first else None,
             )
         ax.plot(
             layers, hidden_layer_norms(batch), "o-", color=colours[batch], label=label
@@ -254,6 +301,7 @@ def make_figure(
     style: RcStyleType | None = None,
     size: tuple[float, float] | None = None,
     title: str | None = None,
+    reproduced: NDArray[np.float64] | None = None,
     pyplot: bool = False,
 ) -> Figure:
     """A new Figure of the plot, the one place where the figure is built.
@@ -262,9 +310,14 @@ def make_figure(
     ``matplotlib.style.use`` takes: a style's name, the path of a
     ``.mplstyle`` file, a dict of rcParams, or a list of these, applied in
     order; None keeps the current rcParams. *size* is (width, height) in
-    inches; *title* goes above the axes. For a transparent background, save
+    inches; *title* goes above the plot. For a transparent background, save
     with ``fig.savefig(..., transparent=True)``: transparency is a matter of
     saving.
+
+    With *reproduced*, as `reproduce` gives it, each mini-batch gets a panel
+    of its own, all on the same axes, where its recorded line lies over the
+    band of the runs (5th to 95th percentile, shaded) and their median
+    (dashed): one look tells whether the record lies within its band.
 
     Labels, title and legend are kept inside the figure, and the legend off
     the data points (outside the axes when there is no room inside), by
@@ -280,6 +333,7 @@ def make_figure(
     save or show the figure inside ``matplotlib.style.context(style)`` too,
     as the command line does.
     """
+    batches = tuple(batches)
     with _style(style):
         if pyplot:
             import matplotlib.pyplot as plt
@@ -289,12 +343,61 @@ def make_figure(
             from matplotlib.figure import Figure
 
             fig = Figure(figsize=size)
-        ax = fig.add_subplot()
-        draw(ax, batches, log=log, legend=legend)
-        if title is not None:
-            ax.set_title(title, wrap=True)
-        _lay_out(fig)
+        if reproduced is None:
+            ax = fig.add_subplot()
+            draw(ax, batches, log=log, legend=legend)
+            if title is not None:
+                ax.set_title(title, wrap=True)
+            _lay_out(fig)
+        else:  # panels, laid out by constrained layout from the start
+            _draw_panels(fig, batches, reproduced, log=log, legend=legend)
+            if title is not None:
+                fig.suptitle(title, wrap=True)
     return fig
+
+
+def _draw_panels(
+    fig: Figure,
+    batches: tuple[int, ...],
+    reproduced: NDArray[np.float64],
+    *,
+    log: bool,
+    legend: bool,
+) -> None:
+    """A panel per mini-batch, in a row (two rows for more than four)."""
+    import matplotlib
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    rows = 1 if len(batches) <= 4 else 2
+    columns = -(-len(batches) // rows)
+    grid = fig.subplots(rows, columns, sharex=True, sharey=True, squeeze=False)
+    for index, (ax, batch) in enumerate(zip(grid.flat, batches)):
+        draw(ax, [batch], log=log, reproduced=reproduced)
+        ax.set_title(f"mini-batch {batch}", fontsize="medium")
+        if index + columns < len(batches):
+            ax.set_xlabel("")  # the panel below says it
+        else:  # the lowest of its column
+            ax.xaxis.set_tick_params(labelbottom=True)
+        if index % columns:
+            ax.set_ylabel("")
+    for ax in grid.flat[len(batches) :]:
+        ax.remove()
+    fig.set_layout_engine("constrained")
+    if legend:
+        ink = matplotlib.rcParams["text.color"]
+        runs = len(_completed(reproduced))
+        fig.legend(
+            handles=[
+                Line2D([], [], color=ink, marker="o", label="recorded in 2013"),
+                Line2D(
+                    [], [], color=ink, linestyle="--", label=f"median of {runs} runs"
+                ),
+                Patch(color=ink, alpha=0.25, label=f"5\N{EN DASH}95 % of {runs} runs"),
+            ],
+            loc="outside lower center",
+            ncols=3,
+        )
 
 
 def _style(style: RcStyleType | None) -> contextlib.AbstractContextManager[object]:
@@ -382,13 +485,14 @@ def _legend_fits(fig: Figure, legend: Legend) -> bool:
 
 
 def _fits(fig: Figure) -> bool:
-    """Whether all of *fig*, drawn as it stands, lies inside its edges."""
-    if fig.get_layout_engine() is not None:  # which places the axes as it draws
+    """Whether all of *fig*, laid out as it stands, lies inside its edges."""
+    engine = fig.get_layout_engine()
+    if engine is not None:
         with warnings.catch_warnings():
             # Constrained layout gives up when the axes would have no room.
             warnings.filterwarnings("error", "constrained_layout not applied")
             try:
-                fig.draw_without_rendering()
+                engine.execute(fig)
             except UserWarning:
                 return False
     drawn = fig.get_tightbbox()
@@ -407,7 +511,7 @@ def _clear_of_data(fig: Figure, box: Bbox) -> bool:
     import numpy as np
 
     for ax in fig.axes:
-        for line in ax.get_lines():
+        for line in ax.get_lines():  # the bands' edges are the medians' ends
             points = line.get_transform().transform(line.get_xydata())
             reach = line.get_markersize() / 2 * fig.dpi / 72
             if np.any(
@@ -418,6 +522,372 @@ def _clear_of_data(fig: Figure, box: Bbox) -> bool:
             ):
                 return False
     return True
+
+
+# -- The re-derivation ------------------------------------------------------------
+#
+# The record came from Nielsen's backprop2 module as it stood in April 2013,
+# and the workflow was not kept. These are its facts, read from the public
+# history of his repository: a 784-30-30-30-30-30-10 network, sigmoid at every
+# layer; weights into a layer of y neurons drawn from N(0, 1) and divided by
+# sqrt(y), the receiving layer's size (its docstring says fan-in; the code
+# and the record say otherwise), biases likewise; the cross-entropy cost;
+# one epoch over the first 1,000 training images, pixels scaled as
+# raw / 256, shuffled and cut into ten mini-batches of 100. Each recorded
+# number is the Frobenius norm of a layer's unregularized weight gradient,
+# summed (not averaged) over the mini-batch, taken before the step
+# w <- w - eta (grad + (lambda B / T) w), with eta = 0.01, lambda = 0.05,
+# B = 100 and T = 1,000.
+
+_SIZES = (784, 30, 30, 30, 30, 30, 10)
+_ETA, _LAMBDA = 0.01, 0.05
+_EXAMPLES, _BATCH_SIZE = 1000, 100
+INITIALISATIONS = ("backprop2", "fan-in", "standard")
+ACTIVATIONS = ("sigmoid", "tanh", "relu")
+_MAX_RUNS = 10_000
+_RUNS_AT_ONCE = 8  # trained side by side; memory does not grow with runs
+
+# What the loader looks for in a data folder, the shipped name first, and the
+# SHA-256 of the first 1,000 records as an IDX file of their own.
+_MNIST = {
+    "images": (
+        ("train-images-first-1000-idx3-ubyte", "train-images-idx3-ubyte"),
+        (28, 28),
+        "386bb018796babeaca208787b77c1b9db39532c4098951ea35f4694e744eb4b7",
+    ),
+    "labels": (
+        ("train-labels-first-1000-idx1-ubyte", "train-labels-idx1-ubyte"),
+        (),
+        "895f65588e45d05babf0b5fa7aee2a0d782d8143b40b5764e596df91bc9dddeb",
+    ),
+}
+
+
+def reproduce(
+    runs: int = 100,
+    *,
+    seed: int = 0,
+    init: str = "backprop2",
+    activation: str = "sigmoid",
+    data: str | os.PathLike[str] | None = None,
+    progress: Callable[[int, int], object] | None = None,
+) -> NDArray[np.float64]:
+    """Train the network as the record was made, *runs* times; the norms.
+
+    Returns an array of shape (runs, 10, 6): for each run, the table it
+    records, in the layout of `NABLA_W_NORMS` (mini-batch, then weight layer
+    1 to 6). Run i starts from seed ``seed + i``, so any run can be redone
+    alone, and the same arguments give the same numbers, bit for bit, on the
+    same machine. A run that diverges (ReLU's can) records infinities or
+    NaNs from then on.
+
+    *init* is ``"backprop2"`` (the record's), ``"fan-in"`` (the book's later
+    code: weights / sqrt(fan-in), biases N(0, 1)) or ``"standard"`` (all
+    N(0, 1)). *activation* is the hidden layers' function: ``"sigmoid"`` (the
+    record's), ``"tanh"`` or ``"relu"``; the output layer stays sigmoid, with
+    the cross-entropy cost. *data* is the folder with MNIST's training files
+    (default: ``data`` beside this script). *progress*, if given, is called
+    with the runs done and *runs* as the training goes on.
+    """
+    import numpy as np
+
+    runs, seed = operator.index(runs), operator.index(seed)
+    if not 1 <= runs <= _MAX_RUNS:
+        raise ValueError(f"runs must be from 1 to {_MAX_RUNS}, not {runs}")
+    if seed < 0:
+        raise ValueError(f"seed must not be negative, not {seed}")
+    for name, value, known in [
+        ("init", init, INITIALISATIONS),
+        ("activation", activation, ACTIVATIONS),
+    ]:
+        if value not in known:
+            raise ValueError(f"{name} must be one of {', '.join(known)}, not {value!r}")
+    images, targets = _load_mnist(data)
+    # A pixel blank in every image adds nothing to any product, nor to any
+    # gradient: leave such pixels out, a fifth of the first layer's work.
+    used: NDArray[np.bool_] = np.any(images, axis=0)
+    images = images.compress(used, axis=1)
+    result = np.empty((runs, _EXAMPLES // _BATCH_SIZE, len(_SIZES) - 1))
+    for first in range(0, runs, _RUNS_AT_ONCE):
+        last = min(first + _RUNS_AT_ONCE, runs)
+        networks = [_initial_network(seed + i, init) for i in range(first, last)]
+        result[first:last] = _train(networks, images, targets, activation, pixels=used)
+        if progress is not None:
+            progress(last, runs)
+    return result
+
+
+def _initial_network(
+    seed: int, init: str
+) -> tuple[list[NDArray[np.float64]], list[NDArray[np.float64]], NDArray[np.intp]]:
+    """Run *seed*'s starting weights and biases, and the order of its 1,000
+    examples. Weights into a layer of y from one of x are y by x."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    layers = list(zip(_SIZES[:-1], _SIZES[1:]))
+    # Biases first, as backprop2 drew them.
+    if init == "backprop2":  # by the receiving layer's size y, not the fan-in x
+        biases = [rng.standard_normal(y) / np.sqrt(y) for _, y in layers]
+        weights = [rng.standard_normal((y, x)) / np.sqrt(y) for x, y in layers]
+    elif init == "fan-in":
+        biases = [rng.standard_normal(y) for _, y in layers]
+        weights = [rng.standard_normal((y, x)) / np.sqrt(x) for x, y in layers]
+    else:
+        biases = [rng.standard_normal(y) for _, y in layers]
+        weights = [rng.standard_normal((y, x)) for x, y in layers]
+    return weights, biases, rng.permutation(_EXAMPLES)
+
+
+def _train(
+    networks: Sequence[
+        tuple[list[NDArray[np.float64]], list[NDArray[np.float64]], NDArray[np.intp]]
+    ],
+    images: NDArray[np.float64],
+    targets: NDArray[np.float64],
+    activation: str,
+    *,
+    pixels: NDArray[np.bool_],
+) -> NDArray[np.float64]:
+    """One epoch of each network, side by side; the norms each records.
+
+    *images* hold only the *pixels* that some image uses.
+    """
+    import numpy as np
+
+    # Stacked, and the other way round: (run, from, to), so that a layer is
+    # one matrix product for every example of every run.
+    weights = [
+        np.stack([w.T for w in layer]) for layer in zip(*(n[0] for n in networks))
+    ]
+    biases = [np.stack(layer)[:, None, :] for layer in zip(*(n[1] for n in networks))]
+    orders = np.stack([n[2] for n in networks])
+    weights[0] = weights[0].compress(pixels, axis=1)
+    batches = _EXAMPLES // _BATCH_SIZE
+    norms = np.empty((len(networks), batches, len(weights)))
+    keep = 1 - _ETA * _LAMBDA * _BATCH_SIZE / _EXAMPLES  # the L2 term's share
+    # A run that diverges (ReLU can) goes on as infinities and NaNs.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(batches):
+            batch = orders[:, k * _BATCH_SIZE : (k + 1) * _BATCH_SIZE]
+            nabla_w, nabla_b = _gradients(
+                weights, biases, images[batch], targets[batch], activation
+            )
+            for layer, (gw, gb) in enumerate(zip(nabla_w, nabla_b)):
+                # Each run's sum of squares as a product of its own: the same
+                # bits however many runs go together (einsum's are not).
+                flat = gw.reshape(len(gw), 1, -1)
+                norms[:, k, layer] = np.sqrt(flat @ flat.transpose(0, 2, 1)).ravel()
+                weights[layer] *= keep
+                weights[layer] -= np.multiply(gw, _ETA, out=gw)
+                biases[layer] -= np.multiply(gb, _ETA, out=gb)
+    return norms
+
+
+def _gradients(
+    weights: list[NDArray[np.float64]],
+    biases: list[NDArray[np.float64]],
+    inputs: NDArray[np.float64],
+    targets: NDArray[np.float64],
+    activation: str,
+) -> tuple[list[NDArray[np.float64]], list[NDArray[np.float64]]]:
+    """∇C_w and ∇C_b of the cross-entropy cost, summed over the examples.
+
+    For a stack of networks at once: *weights* are (run, from, to), *biases*
+    (run, 1, to), *inputs* (run, example, 784) and *targets* (run, example,
+    10), one-hot.
+    """
+    outputs = [inputs]
+    for layer, (w, b) in enumerate(zip(weights, biases)):
+        last = layer == len(weights) - 1
+        z = outputs[-1] @ w
+        z += b
+        outputs.append(_activate("sigmoid" if last else activation, z))
+    delta = outputs[-1] - targets  # the cross-entropy cost's, at a sigmoid output
+    nabla_w, nabla_b = [], []
+    for layer in reversed(range(len(weights))):
+        nabla_w.append(outputs[layer].transpose(0, 2, 1) @ delta)
+        nabla_b.append(delta.sum(axis=1, keepdims=True))
+        if layer:
+            delta = delta @ weights[layer].transpose(0, 2, 1)
+            delta *= _slope(activation, outputs[layer])
+    return nabla_w[::-1], nabla_b[::-1]
+
+
+def _activate(activation: str, z: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The activation of *z*, computed in its place."""
+    import numpy as np
+
+    if activation == "tanh":
+        return np.tanh(z, out=z)
+    if activation == "relu":
+        return np.maximum(z, 0.0, out=z)
+    # The sigmoid 1 / (1 + e^-z), as (1 + tanh(z / 2)) / 2: no overflow.
+    z *= 0.5
+    np.tanh(z, out=z)
+    z *= 0.5
+    z += 0.5
+    return z
+
+
+def _slope(activation: str, a: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The activation's derivative, from its value *a*."""
+    if activation == "tanh":
+        return 1 - a * a
+    if activation == "relu":
+        return (a > 0).astype(a.dtype)
+    return a * (1 - a)
+
+
+def _load_mnist(
+    data: str | os.PathLike[str] | None = None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """MNIST's first 1,000 training images, pixels scaled to raw / 256 (as
+    in 2013), and their labels, one-hot.
+
+    Raises FileNotFoundError or ValueError, naming the file and what is wrong
+    with it, for a file that is missing, cut short or not MNIST's.
+    """
+    import numpy as np
+
+    if data is None:
+        here = globals().get("__file__")
+        if here is None:  # pasted into a notebook cell
+            raise FileNotFoundError(
+                "where is MNIST? this code has no file to look beside: "
+                "give the folder with its files (data=... or --data DIR)"
+            )
+        data = os.path.join(os.path.dirname(os.path.abspath(here)), "data")
+    images = np.frombuffer(_mnist_records(data, "images"), np.uint8)
+    labels = np.frombuffer(_mnist_records(data, "labels"), np.uint8)
+    if labels.max() > 9:
+        raise ValueError(f"{data}: a label is {labels.max()}, not a digit")
+    return images.reshape(_EXAMPLES, -1) / 256, np.eye(10)[labels]
+
+
+def _mnist_records(folder: str | os.PathLike[str], kind: str) -> bytes:
+    """The first 1,000 records of MNIST's training *kind*, checked."""
+    names, dims, checksum = _MNIST[kind]
+    candidates = [
+        os.path.join(folder, name + end) for name in names for end in (".gz", "")
+    ]
+    path = next((c for c in candidates if os.path.exists(c)), candidates[0])
+    with open(path, "rb") as file:  # FileNotFoundError names the first choice
+        raw = file.read()
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (EOFError, OSError, zlib.error) as exc:
+            raise ValueError(f"{path}: not a whole gzip file ({exc})") from None
+    header = 4 * (2 + len(dims))
+    magic = 0x0800 + 1 + len(dims)  # unsigned bytes, in 1 + len(dims) dimensions
+    if len(raw) < header or int.from_bytes(raw[:4], "big") != magic:
+        raise ValueError(f"{path}: not an IDX file of MNIST's {kind}")
+    count, *shape = struct.unpack(f">{1 + len(dims)}I", raw[4:header])
+    size = math.prod(dims)
+    if tuple(shape) != dims:
+        raise ValueError(f"{path}: {kind} of {shape}, not MNIST's {list(dims)}")
+    if count < _EXAMPLES:
+        raise ValueError(f"{path}: {count} {kind}, and {_EXAMPLES} are needed")
+    if len(raw) != header + count * size:
+        raise ValueError(
+            f"{path}: cut short or overlong: {len(raw) - header} bytes of "
+            f"{kind} where its header says {count * size}"
+        )
+    first = raw[header : header + _EXAMPLES * size]
+    own = raw[:4] + _EXAMPLES.to_bytes(4, "big") + raw[8:header] + first
+    if hashlib.sha256(own).hexdigest() != checksum:
+        raise ValueError(
+            f"{path}: not MNIST's first {_EXAMPLES} training {kind} "
+            "(its checksum differs)"
+        )
+    return first
+
+
+class Agreement(NamedTuple):
+    """How the record sits among runs that re-derive it."""
+
+    runs: int  # the runs compared: those that trained to the end
+    left_out: int  # runs that diverged, or whose gradient vanished entirely
+    inside: int  # recorded values within the 5th to 95th percentile of the runs
+    values: int  # recorded values in all
+    growth: float  # recorded growth per hidden layer, over all ten mini-batches
+    growth_median: float  # the runs' median growth per hidden layer
+    growth_band: tuple[float, float]  # the runs' 5th and 95th percentiles
+
+    def __str__(self) -> str:
+        low, high = self.growth_band
+        lines = [
+            f"{self.inside} of the {self.values} recorded values lie within "
+            f"the middle 90 % of {self.runs} runs",
+            f"growth per hidden layer: recorded "
+            f"\N{MULTIPLICATION SIGN}{self.growth:.2f}, reproduced "
+            f"\N{MULTIPLICATION SIGN}{self.growth_median:.2f} "
+            f"(5-95 %: {low:.2f}-{high:.2f})",
+        ]
+        if self.left_out:
+            lines.append(
+                f"{self.left_out} of {self.runs + self.left_out} runs left out: "
+                "they diverged, or a layer's gradient vanished entirely"
+            )
+        return "\n".join(lines)
+
+
+def agreement(reproduced: NDArray[np.float64]) -> Agreement:
+    """How `NABLA_W_NORMS` sits among *reproduced*, as `reproduce` gives it.
+
+    Runs that diverged, or whose gradient vanished to zero, are left out.
+    """
+    import numpy as np
+
+    recorded = np.array(NABLA_W_NORMS)
+    runs = _completed(reproduced)
+    low, high = np.percentile(runs, [5, 95], axis=0)
+    growths = _growth(runs)
+    growth_low, growth_high = np.percentile(growths, [5, 95])
+    return Agreement(
+        runs=len(runs),
+        left_out=len(reproduced) - len(runs),
+        inside=int(((low <= recorded) & (recorded <= high)).sum()),
+        values=recorded.size,
+        growth=float(_growth(recorded)),
+        growth_median=float(np.median(growths)),
+        growth_band=(float(growth_low), float(growth_high)),
+    )
+
+
+def _completed(reproduced: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The runs of *reproduced* whose every norm is finite and positive."""
+    import numpy as np
+
+    shape = (len(NABLA_W_NORMS), len(NABLA_W_NORMS[0]))
+    if reproduced.ndim != 3 or reproduced.shape[1:] != shape:
+        raise ValueError(
+            f"reproduced must have the shape (runs, {shape[0]}, {shape[1]}), "
+            f"as reproduce() gives it, not {reproduced.shape}"
+        )
+    completed = reproduced[
+        (np.isfinite(reproduced) & (reproduced > 0)).all(axis=(1, 2))
+    ]
+    if not len(completed):
+        raise ValueError(
+            f"none of the {len(reproduced)} runs trained to the end with every "
+            "norm finite and positive"
+        )
+    return completed
+
+
+def _growth(norms: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Growth per hidden layer over all ten mini-batches: the geometric mean
+    of each mini-batch's, as `growth_per_layer` measures it."""
+    import numpy as np
+
+    hidden = norms[..., 1:-1]
+    steps = hidden.shape[-1] - 1
+    growth: NDArray[np.float64] = np.exp(
+        np.log(hidden[..., -1] / hidden[..., 0]).mean(axis=-1) / steps
+    )
+    return growth
 
 
 # -- Writing files ----------------------------------------------------------------
@@ -720,6 +1190,20 @@ def _positive_number(text: str) -> float:
     return value
 
 
+def _runs(text: str) -> int:
+    if re.fullmatch(r"[0-9]+", text) and 1 <= int(text) <= _MAX_RUNS:
+        return int(text)
+    raise argparse.ArgumentTypeError(
+        f"expected a whole number of runs from 1 to {_MAX_RUNS}, not {text!r}"
+    )
+
+
+def _seed(text: str) -> int:
+    if re.fullmatch(r"[0-9]+", text):
+        return int(text)
+    raise argparse.ArgumentTypeError(f"expected a whole number from 0, not {text!r}")
+
+
 def _size(text: str) -> tuple[float, float]:
     width, comma, height = text.partition(",")
     try:
@@ -753,8 +1237,11 @@ def _parse_batches(specs: Iterable[str]) -> tuple[int, ...]:
     return tuple(sorted(batches))
 
 
-def _build_parser() -> tuple[argparse.ArgumentParser, list[argparse.Action]]:
-    """The parser, and the options that draw (which --csv refuses)."""
+def _build_parser() -> tuple[
+    argparse.ArgumentParser, list[argparse.Action], list[argparse.Action]
+]:
+    """The parser; the options that draw, which --csv refuses; and those that
+    go with --reproduce."""
     parser = argparse.ArgumentParser(
         prog="plot_nabla_magnitudes.py",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -769,7 +1256,9 @@ examples:
   %(prog)s                         a window, or the PNG
   %(prog)s -o fig.pdf -o fig.png   two files, drawn once
   %(prog)s --log --legend          straight lines: x4 per layer
-  %(prog)s --csv --batches 1-10    the whole record, as CSV""",
+  %(prog)s --csv --batches 1-10    the whole record, as CSV
+  %(prog)s --reproduce 300 --log --legend -o r.png
+                                   the record over 300 runs of its training""",
     )
     parser.add_argument(
         "--batches",
@@ -782,8 +1271,48 @@ examples:
     parser.add_argument(
         "--csv",
         action="store_true",
-        help="print the recorded norms of the mini-batches, all six layers, as CSV",
+        help="print the recorded norms of the mini-batches, all six layers, as "
+        "CSV (with --reproduce, the runs' norms, all ten mini-batches by default)",
     )
+    group = parser.add_argument_group(
+        "re-deriving the record, by training the network as it was trained"
+    )
+    rederiving = [
+        group.add_argument(
+            "--reproduce",
+            nargs="?",
+            const=100,
+            type=_runs,
+            metavar="RUNS",
+            help=f"train it RUNS times (default: 100, at most {_MAX_RUNS}) and "
+            "draw the record over the runs' bands; say how well they agree",
+        ),
+        group.add_argument(
+            "--seed",
+            type=_seed,
+            default=0,
+            help="the first run's seed; run i uses seed + i (default: 0)",
+        ),
+        group.add_argument(
+            "--init",
+            choices=INITIALISATIONS,
+            default=INITIALISATIONS[0],
+            help="how the weights start: as in 2013 (backprop2, the default), "
+            "by the fan-in (the book's later code), or all N(0, 1)",
+        ),
+        group.add_argument(
+            "--activation",
+            choices=ACTIVATIONS,
+            default=ACTIVATIONS[0],
+            help="the hidden layers' activation (default: sigmoid, as in 2013)",
+        ),
+        group.add_argument(
+            "--data",
+            metavar="DIR",
+            help="the folder of MNIST's training files (default: data beside "
+            "this script)",
+        ),
+    ]
     group = parser.add_argument_group("drawing (not with --csv)")
     drawing = [
         group.add_argument(
@@ -835,7 +1364,7 @@ examples:
             help="also open a window after writing -o files",
         ),
     ]
-    return parser, drawing
+    return parser, drawing, rederiving
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -844,21 +1373,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns the exit status: 0 on success, 2 for a usage error, 1 when the
     figure could not be written or shown.
     """
-    parser, drawing = _build_parser()
+    parser, drawing, rederiving = _build_parser()
     try:
         args = parser.parse_args(argv)
         try:
-            batches = _parse_batches(args.batches) or REPRESENTATIVE_BATCHES
+            batches = _parse_batches(args.batches)
         except ValueError as exc:
             parser.error(f"argument --batches: {exc}")
+        if args.reproduce is None:
+            given = [(action, getattr(args, action.dest)) for action in rederiving]
+            _refuse(parser, given, "only with --reproduce")
         if args.csv:
             given = [(action, getattr(args, action.dest)) for action in drawing]
             _refuse(parser, given, "not allowed with --csv, which draws nothing")
-            return 0 if _print(table_csv(batches)) else 1
+            if args.reproduce is None:
+                table = table_csv(batches or REPRESENTATIVE_BATCHES)
+            else:
+                _import("numpy")
+                runs = _rederive(
+                    args.reproduce, args.seed, args.init, args.activation, args.data
+                )
+                table = _runs_csv(runs, args.seed, batches or range(1, 11))
+            return 0 if _print(table) else 1
+        batches = batches or REPRESENTATIVE_BATCHES
         for path in args.output:
             _real_path(path)  # fails at once where the working directory is gone
-        _import_matplotlib()
+        _import("matplotlib")
         outputs = _output_formats(parser, args.output)
+        reproduced, summary = None, ""
+        if args.reproduce is not None:
+            reproduced = _rederive(
+                args.reproduce, args.seed, args.init, args.activation, args.data
+            )
+            try:
+                summary = f"{agreement(reproduced)}\n"
+            except ValueError as exc:  # no run trained to the end
+                raise _Failure(str(exc)) from None
         build = functools.partial(
             make_figure,
             batches,
@@ -866,6 +1416,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             legend=args.legend,
             size=args.size,
             title=args.title,
+            reproduced=reproduced,
         )
         window = args.show or not outputs
         # Inside the styles while saving too: savefig.* settings act then.
@@ -873,7 +1424,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             _check_raster_sizes(outputs, args.size, args.dpi)
             try:
                 fig, no_window = _figure_and_window(build, window)
-            except ValueError as exc:  # mathtext that matplotlib cannot read
+            except ValueError as exc:
+                if args.title is None:
+                    raise
+                # Mathtext that matplotlib cannot read.
                 reason = str(exc).strip().rpartition("\n")[2]
                 parser.error(f"argument --title: {args.title!r}: {reason}")
             if no_window and not outputs:  # as where there is no display
@@ -882,7 +1436,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             files = _render_all(fig, outputs, args.dpi, args.transparent)
         _write_files(files)
         try:
-            _print("".join(f"{path}\n" for path in files))
+            _print(summary + "".join(f"{path}\n" for path in files))
         except _Failure as exc:
             raise _Failure(f"{exc}; the files are written") from None
         if no_window and args.show:
@@ -913,24 +1467,72 @@ def _refuse(
 _MATPLOTLIB_NEEDED = (3, 9)
 
 
-def _import_matplotlib() -> None:
+def _import(name: str) -> None:
+    """Import matplotlib or numpy, or say in one line why it cannot be."""
     try:
-        import matplotlib
+        module = importlib.import_module(name)
     except ModuleNotFoundError as exc:
-        if exc.name == "matplotlib":
+        if exc.name == name:
             raise _Failure(
-                "matplotlib is not installed: pip install -r requirements.txt"
+                f"{name} is not installed: pip install -r requirements.txt"
             ) from None
-        raise _Failure(f"cannot import matplotlib: {_cause(exc)}") from None
+        raise _Failure(f"cannot import {name}: {_cause(exc)}") from None
     except Exception as exc:  # a broken numpy, say, or an unknown MPLBACKEND
-        raise _Failure(f"cannot import matplotlib: {_cause(exc)}") from None
-    found = tuple(int(n) for n in re.findall(r"[0-9]+", matplotlib.__version__)[:2])
-    if found < _MATPLOTLIB_NEEDED:
-        needed = ".".join(map(str, _MATPLOTLIB_NEEDED))
-        raise _Failure(
-            f"matplotlib {matplotlib.__version__} is too old: this script needs "
-            f"{needed} or newer (pip install 'matplotlib>={needed}')"
+        raise _Failure(f"cannot import {name}: {_cause(exc)}") from None
+    if name == "matplotlib":
+        version = module.__version__
+        found = tuple(int(n) for n in re.findall(r"[0-9]+", version)[:2])
+        if found < _MATPLOTLIB_NEEDED:
+            needed = ".".join(map(str, _MATPLOTLIB_NEEDED))
+            raise _Failure(
+                f"matplotlib {version} is too old: this script needs "
+                f"{needed} or newer (pip install 'matplotlib>={needed}')"
+            )
+
+
+def _rederive(
+    runs: int, seed: int, init: str, activation: str, data: str | None
+) -> NDArray[np.float64]:
+    """`reproduce`, with its progress on standard error where that is a
+    terminal, and a problem with the data in one line."""
+    terminal = sys.stderr is not None and sys.stderr.isatty()
+
+    def progress(done: int, runs: int) -> None:
+        print(f"\rtraining: {done} of {runs} runs", end="", file=sys.stderr)
+
+    try:
+        reproduced = reproduce(
+            runs,
+            seed=seed,
+            init=init,
+            activation=activation,
+            data=data,
+            progress=progress if terminal else None,
         )
+        return reproduced
+    except OSError as exc:  # a data file missing or unreadable
+        raise _Failure(f"cannot read {exc.filename}: {exc.strerror}") from None
+    except ValueError as exc:  # a data file cut short or not MNIST's
+        raise _Failure(str(exc)) from None
+    finally:
+        if terminal:
+            print(file=sys.stderr)  # ends the progress line, Ctrl-C or not
+
+
+def _runs_csv(
+    reproduced: NDArray[np.float64], seed: int, batches: Iterable[int]
+) -> str:
+    """The runs' tables as CSV: a row per run and mini-batch, round-trip."""
+    layers = reproduced.shape[2]
+    lines = [
+        "run,seed,mini_batch," + ",".join(f"layer_{n}" for n in range(1, layers + 1))
+    ]
+    batches = tuple(batches)
+    for run, table in enumerate(reproduced.tolist(), start=1):
+        for batch in batches:
+            values = map(repr, table[batch - 1])
+            lines.append(",".join([str(run), str(seed + run - 1), str(batch), *values]))
+    return "\n".join(lines) + "\n"
 
 
 def _output_formats(
@@ -1066,13 +1668,18 @@ def _run_as_a_program() -> int:
     warnings.formatwarning = _one_line_warning
     if sys.stderr is None:  # started with standard error closed
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115
-    for signum in _STOP_SIGNALS:
-        if signum != signal.SIGINT:  # which raises KeyboardInterrupt already
-            signal.signal(signum, _stop)
+    _stop_on_signals()
     try:
         return main(_own_arguments())
     except KeyboardInterrupt as exc:
         return 128 + (exc.signum if isinstance(exc, _Stopped) else signal.SIGINT)
+
+
+def _stop_on_signals() -> None:
+    """Make SIGTERM and SIGHUP stop the program as Ctrl-C does."""
+    for signum in _STOP_SIGNALS:
+        if signum != signal.SIGINT:  # which raises KeyboardInterrupt already
+            signal.signal(signum, _stop)
 
 
 def _stop(signum: int, frame: object) -> None:

@@ -94,7 +94,7 @@ def in_background(run: Callable[[Path], T]) -> Any:
     """
     BACKGROUND[run.__name__] = run
 
-    @pytest.fixture(name=run.__name__)
+    @pytest.fixture(name=run.__name__, scope="session")
     def result(_background_runs: dict[str, Any]) -> T:
         return _background_runs[run.__name__].result()  # type: ignore[no-any-return]
 

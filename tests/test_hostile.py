@@ -5,6 +5,7 @@ is the point; the set-ups that need root skip where they cannot run."""
 from __future__ import annotations
 
 import errno
+import io
 import os
 import signal
 import socket
@@ -172,88 +173,67 @@ def test_sigterm_stops_it_as_ctrl_c_does_leaving_no_temporary(
     assert stopped_while_writing == (143, ["a.png", "fifo.png"], b"")
 
 
-@in_background
-def stopped_while_replacing(
-    folder: Path,
-) -> tuple[subprocess.CompletedProcess[str], Path]:
-    # The script as a program, with SIGHUP (a closed terminal) arriving as
-    # the first file takes its place.
-    (folder / "a.png").write_bytes(b"old a")
-    (folder / "b.png").write_bytes(b"old b")
-    wrapper = f"""
-import os, runpy, signal, sys
+@posix_only
+def test_a_signal_while_files_are_replaced_waits_until_all_are(tmp_path: Path) -> None:
+    # SIGHUP (a closed terminal) arrives as the first of three files takes
+    # its place, in a process that stops on it as the script does.
+    (tmp_path / "a.png").write_bytes(b"old a")
+    (tmp_path / "b.png").write_bytes(b"old b")
+    program = """
+import os, signal, sys
+import plot_nabla_magnitudes as pnm
+pnm._stop_on_signals()
 real = os.replace
 def replace(source, target):
     os.kill(os.getpid(), signal.SIGHUP)
     real(source, target)
 os.replace = replace
-sys.argv = [{str(SCRIPT)!r}, "-o", "a.png", "-o", "b.png", "-o", "c.png"]
-runpy.run_path(sys.argv[0], run_name="__main__")
+try:
+    pnm._write_files({name: b"new" for name in ("a.png", "b.png", "c.png")})
+except KeyboardInterrupt as stop:
+    sys.exit(128 + stop.signum)
 """
-    return run_python("-c", wrapper, cwd=folder), folder
-
-
-@posix_only
-def test_a_signal_while_files_are_replaced_waits_until_all_are(
-    stopped_while_replacing: tuple[subprocess.CompletedProcess[str], Path],
-) -> None:
-    result, folder = stopped_while_replacing
-    # 129 is 128 + SIGHUP.
-    assert (result.returncode, result.stdout, result.stderr) == (129, "", "")
-    assert listing(folder) == ["a.png", "b.png", "c.png"]
-    assert {(folder / name).read_bytes() for name in ("a.png", "b.png", "c.png")} == {
-        png()
+    env = {**os.environ, "PYTHONPATH": str(SCRIPT.parent)}
+    result = run_python("-c", program, cwd=tmp_path, env=env)
+    assert (result.returncode, result.stderr) == (128 + signal.SIGHUP, "")
+    assert listing(tmp_path) == ["a.png", "b.png", "c.png"]
+    assert {(tmp_path / n).read_bytes() for n in ("a.png", "b.png", "c.png")} == {
+        b"new"
     }
 
 
 # -- Standard streams ------------------------------------------------------------
 
 
-@in_background
-def run_into_a_full_disk(folder: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
-    with open(os.devnull if sys.platform == "win32" else "/dev/full", "w") as full:
-        return run_script("-o", "a.png", cwd=folder, stdout=full), folder
-
-
-@posix_only
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 def test_paths_that_standard_output_cannot_take_are_one_line_and_the_files_stay(
-    run_into_a_full_disk: tuple[subprocess.CompletedProcess[str], Path],
+    cwd: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    result, folder = run_into_a_full_disk
-    assert (result.returncode, result.stderr) == (
-        1,
+    with open("/dev/full", "w") as full:  # a stream on a full disk
+        monkeypatch.setattr(sys, "stdout", full)
+        assert pnm.main(["-o", "a.png"]) == 1
+    assert capsys.readouterr().err == (
         f"{PROG}: error: cannot write to standard output: No space left on device; "
-        "the files are written\n",
+        "the files are written\n"
     )
-    assert (folder / "a.png").read_bytes() == png()
-
-
-@in_background
-def run_with_names_ascii_cannot_spell(
-    folder: Path,
-) -> tuple[subprocess.CompletedProcess[bytes], Path]:
-    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
-    command = [
-        sys.executable,
-        str(SCRIPT),
-        "-o",
-        "\u00e9t\u00e9.png",
-        "-o",
-        b"\xff.png",
-    ]
-    return subprocess.run(
-        command, cwd=folder, env=env, capture_output=True, check=False
-    ), folder
+    assert (cwd / "a.png").read_bytes() == png()
 
 
 @posix_only
 def test_paths_are_printed_in_a_form_the_stream_can_take(
-    run_with_names_ascii_cannot_spell: tuple[subprocess.CompletedProcess[bytes], Path],
+    cwd: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    result, folder = run_with_names_ascii_cannot_spell
-    assert (result.returncode, result.stderr) == (0, b"")
-    assert result.stdout == b"\\xe9t\\xe9.png\n\\udcff.png\n"
-    assert sorted(os.listdir(os.fsencode(folder))) == [
+    # Standard output as Python makes it for PYTHONIOENCODING=ascii; one name
+    # ASCII cannot spell, one with a byte that is no UTF-8, as Python gives
+    # it from the command line.
+    printed = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(printed, encoding="ascii"))
+    undecodable = os.fsdecode(b"\xff.png")
+    assert pnm.main(["-o", "\u00e9t\u00e9.png", "-o", undecodable]) == 0
+    sys.stdout.flush()
+    assert printed.getvalue() == b"\\xe9t\\xe9.png\n\\udcff.png\n"
+    assert capsys.readouterr().err == ""
+    assert sorted(os.listdir(os.fsencode(cwd))) == [
         b"\xc3\xa9t\xc3\xa9.png",
         b"\xff.png",
     ]

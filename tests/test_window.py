@@ -90,14 +90,14 @@ class Window:
                 return found.split()[0]
             if self.process.poll() is not None:
                 pytest.fail(f"no window opened: {self.process.communicate()}")
-            time.sleep(0.1)
+            time.sleep(0.05)
         pytest.fail("no window opened within a minute")
 
     def screenshot(self) -> Image.Image:
         """The whole screen, once the window has finished drawing."""
         previous = None
-        for _ in range(50):
-            time.sleep(0.2)
+        for _ in range(200):
+            time.sleep(0.05)
             shot = ImageGrab.grab(xdisplay=self.display).convert("RGB")
             if shot.getbbox() and previous and shot.tobytes() == previous.tobytes():
                 return shot
