@@ -69,12 +69,12 @@ import math
 import operator
 import os
 import re
+import secrets
 import shutil
 import signal
 import stat
 import struct
 import sys
-import tempfile
 import threading
 import warnings
 import zlib
@@ -176,13 +176,16 @@ def growth_per_layer(batch: int) -> float:
     return float((norms[-1] / norms[0]) ** (1 / (len(norms) - 1)))
 
 
-def table_csv(batches: Iterable[int] = range(1, len(NABLA_W_NORMS) + 1)) -> str:
+_ALL_BATCHES = range(1, len(NABLA_W_NORMS) + 1)
+_LAYER_COLUMNS = ",".join(f"layer_{n}" for n in range(1, len(NABLA_W_NORMS[0]) + 1))
+
+
+def table_csv(batches: Iterable[int] = _ALL_BATCHES) -> str:
     """The recorded norms of *batches*, all six layers, as CSV text.
 
     ``repr`` gives the shortest text that reads back as the same float.
     """
-    layers = len(NABLA_W_NORMS[0])
-    lines = ["mini_batch," + ",".join(f"layer_{n}" for n in range(1, layers + 1))]
+    lines = [f"mini_batch,{_LAYER_COLUMNS}"]
     for batch in map(_checked_batch, batches):
         lines.append(",".join([str(batch), *map(repr, NABLA_W_NORMS[batch - 1])]))
     return "\n".join(lines) + "\n"
@@ -213,7 +216,7 @@ def draw(
     blue for mini-batches 7, 8 and 9. A mini-batch keeps its colour whichever
     others are plotted.
     """
-    batches = tuple(batches)
+    batches = tuple(map(_checked_batch, batches))
     if not batches:
         raise ValueError("no mini-batch to draw")
     colours = _batch_colours()
@@ -511,7 +514,7 @@ def _clear_of_data(fig: Figure, box: Bbox) -> bool:
     import numpy as np
 
     for ax in fig.axes:
-        for line in ax.get_lines():  # the bands' edges are the medians' ends
+        for line in ax.get_lines():
             points = line.get_transform().transform(line.get_xydata())
             reach = line.get_markersize() / 2 * fig.dpi / 72
             if np.any(
@@ -545,6 +548,7 @@ _EXAMPLES, _BATCH_SIZE = 1000, 100
 INITIALISATIONS = ("backprop2", "fan-in", "standard")
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 _MAX_RUNS = 10_000
+_MAX_DATA_BYTES = 2**26  # MNIST's largest file, its 60,000 images, is 47 MB
 _RUNS_AT_ONCE = 8  # trained side by side; memory does not grow with runs
 
 # What the loader looks for in a data folder, the shipped name first, and the
@@ -760,8 +764,6 @@ def _load_mnist(
         data = os.path.join(os.path.dirname(os.path.abspath(here)), "data")
     images = np.frombuffer(_mnist_records(data, "images"), np.uint8)
     labels = np.frombuffer(_mnist_records(data, "labels"), np.uint8)
-    if labels.max() > 9:
-        raise ValueError(f"{data}: a label is {labels.max()}, not a digit")
     return images.reshape(_EXAMPLES, -1) / 256, np.eye(10)[labels]
 
 
@@ -772,33 +774,38 @@ def _mnist_records(folder: str | os.PathLike[str], kind: str) -> bytes:
         os.path.join(folder, name + end) for name in names for end in (".gz", "")
     ]
     path = next((c for c in candidates if os.path.exists(c)), candidates[0])
-    with open(path, "rb") as file:  # FileNotFoundError names the first choice
-        raw = file.read()
+    if not stat.S_ISREG(os.stat(path).st_mode):  # FileNotFoundError: the first
+        raise ValueError(f"{path!r}: not a file")  # a FIFO would wait forever
+    with open(path, "rb") as file:
+        raw = file.read(_MAX_DATA_BYTES + 1)
     if raw[:2] == b"\x1f\x8b":
         try:
-            raw = gzip.decompress(raw)
+            with gzip.GzipFile(fileobj=io.BytesIO(raw)) as unzipped:
+                raw = unzipped.read(_MAX_DATA_BYTES + 1)
         except (EOFError, OSError, zlib.error) as exc:
-            raise ValueError(f"{path}: not a whole gzip file ({exc})") from None
+            raise ValueError(f"{path!r}: not a whole gzip file ({exc})") from None
+    if len(raw) > _MAX_DATA_BYTES:
+        raise ValueError(f"{path!r}: larger than any of MNIST's files")
     header = 4 * (2 + len(dims))
     magic = 0x0800 + 1 + len(dims)  # unsigned bytes, in 1 + len(dims) dimensions
     if len(raw) < header or int.from_bytes(raw[:4], "big") != magic:
-        raise ValueError(f"{path}: not an IDX file of MNIST's {kind}")
+        raise ValueError(f"{path!r}: not an IDX file of MNIST's {kind}")
     count, *shape = struct.unpack(f">{1 + len(dims)}I", raw[4:header])
     size = math.prod(dims)
     if tuple(shape) != dims:
-        raise ValueError(f"{path}: {kind} of {shape}, not MNIST's {list(dims)}")
+        raise ValueError(f"{path!r}: {kind} of {shape}, not MNIST's {list(dims)}")
     if count < _EXAMPLES:
-        raise ValueError(f"{path}: {count} {kind}, and {_EXAMPLES} are needed")
+        raise ValueError(f"{path!r}: {count} {kind}, and {_EXAMPLES} are needed")
     if len(raw) != header + count * size:
         raise ValueError(
-            f"{path}: cut short or overlong: {len(raw) - header} bytes of "
+            f"{path!r}: cut short or overlong: {len(raw) - header} bytes of "
             f"{kind} where its header says {count * size}"
         )
     first = raw[header : header + _EXAMPLES * size]
     own = raw[:4] + _EXAMPLES.to_bytes(4, "big") + raw[8:header] + first
     if hashlib.sha256(own).hexdigest() != checksum:
         raise ValueError(
-            f"{path}: not MNIST's first {_EXAMPLES} training {kind} "
+            f"{path!r}: not MNIST's first {_EXAMPLES} training {kind} "
             "(its checksum differs)"
         )
     return first
@@ -1002,31 +1009,34 @@ def _render_all(
     return files
 
 
-def _check_raster_sizes(
+def _check_sizes(
     outputs: dict[str, str], size: tuple[float, float] | None, dpi: float | None
 ) -> None:
-    """Refuse, before drawing, a raster too large to render, whatever would
-    set its size: the options, a style or the rcParams."""
+    """Refuse, before drawing, a figure too large to draw: as it is laid out
+    (at figure.dpi) and as each raster output, whatever sets its size: the
+    options, a style or the rcParams."""
     import matplotlib
 
-    width, height = size or matplotlib.rcParams["figure.figsize"]
-    if dpi is None:  # as savefig would choose
-        dpi = matplotlib.rcParams["savefig.dpi"]
-        if dpi == "figure":
-            dpi = matplotlib.rcParams["figure.dpi"]
-    width, height = width * dpi, height * dpi
-    pixels = f"{width:.0f}\N{MULTIPLICATION SIGN}{height:.0f} pixels at {dpi:g} dpi"
-    for path, fmt in outputs.items():
-        if fmt in _VECTOR_FORMATS:
-            continue
-        if min(width, height) < 1 or max(width, height) > _AGG_MAX_SIDE:
+    rc = matplotlib.rcParams
+    width, height = size or rc["figure.figsize"]
+    saved = dpi or rc["savefig.dpi"]  # as savefig chooses
+    if saved == "figure":
+        saved = rc["figure.dpi"]
+    drawn = [("the figure", rc["figure.dpi"])]
+    drawn += [
+        (repr(p), saved) for p, fmt in outputs.items() if fmt not in _VECTOR_FORMATS
+    ]
+    for what, dots in drawn:
+        across, down = width * dots, height * dots
+        pixels = f"{across:.6g}\N{MULTIPLICATION SIGN}{down:.6g} pixels at {dots:g} dpi"
+        if not (min(across, down) >= 1 and max(across, down) <= _AGG_MAX_SIDE):
             raise _Failure(
-                f"cannot render {path!r}: {pixels}, and matplotlib draws "
+                f"cannot render {what}: {pixels}, and matplotlib draws "
                 f"1 to {_AGG_MAX_SIDE} a side"
             )
-        if width * height > _MAX_PIXELS:
+        if across * down > _MAX_PIXELS:
             raise _Failure(
-                f"cannot render {path!r}: {pixels} make {width * height:,.0f} "
+                f"cannot render {what}: {pixels} make {across * down:,.0f} "
                 f"pixels, more than the {_MAX_PIXELS:,} allowed; "
                 "lower --dpi or --size"
             )
@@ -1040,40 +1050,35 @@ def _write_files(files: dict[str, bytes]) -> None:
     shell redirect would, and never replaced. Then, with signals held, every
     temporary file replaces its target with one `os.replace`; if one cannot,
     those replaced before it get their old files back. Whatever happens, no
-    temporary file remains. Symbolic links are written through, and a file
-    that is replaced keeps its permissions.
+    temporary file remains. Symbolic links are written through; a file
+    that is replaced keeps its permissions, and its owner where that may be;
+    one that may not be written (its permissions say so) is not replaced.
     """
-    umask = os.umask(0)
-    os.umask(umask)
     targets: dict[str, tuple[str, bytes]] = {}  # each real target once
     for path, data in files.items():
-        targets.setdefault(_real_path(path), (path, data))
+        first, same = targets.setdefault(_real_path(path), (path, data))
+        if same != data:
+            raise _Failure(f"cannot write {path!r}: it is the same file as {first!r}")
     staged: list[tuple[str, str, str]] = []  # path, target, temporary
     try:
         streams = []
         for target, (path, data) in targets.items():
             with _oserror_as_failure(path):
-                try:
-                    mode = os.stat(target).st_mode
-                except FileNotFoundError:
-                    mode = stat.S_IFREG | (0o666 & ~umask)
-                if stat.S_ISDIR(mode):
-                    raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
-                if not stat.S_ISREG(mode):
+                old = _writable(target)
+                if old is not None and not stat.S_ISREG(old.st_mode):
                     streams.append((path, target, data))
                     continue
                 with _signals_held():  # so that no temporary goes unrecorded
-                    fd, temporary = tempfile.mkstemp(
-                        prefix=_TEMPORARY_PREFIX,
-                        suffix=".tmp",
-                        dir=os.path.dirname(target),
-                    )
+                    fd, temporary = _new_beside(target, ".tmp")
                     staged.append((path, target, temporary))
                 with open(fd, "wb") as file:
                     file.write(data)
                     file.flush()
                     os.fsync(file.fileno())
-                os.chmod(temporary, stat.S_IMODE(mode))
+                if old is not None:  # the same owner, as far as may be, and mode
+                    with contextlib.suppress(PermissionError, AttributeError):
+                        os.chown(temporary, old.st_uid, old.st_gid)
+                    os.chmod(temporary, stat.S_IMODE(old.st_mode))
         for path, target, data in streams:
             with _oserror_as_failure(path), open(target, "ab") as stream:
                 stream.write(data)
@@ -1084,6 +1089,39 @@ def _write_files(files: dict[str, bytes]) -> None:
             for _, _, temporary in staged:
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(temporary)
+
+
+def _writable(target: str) -> os.stat_result | None:
+    """*target*'s status, None if it is new; an OSError where a shell's
+    redirect could not write it either (or it is a folder or a socket)."""
+    try:
+        old = os.stat(target)
+    except FileNotFoundError:
+        return None
+    if stat.S_ISDIR(old.st_mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+    if stat.S_ISSOCK(old.st_mode):
+        raise OSError(errno.ENXIO, "it is a socket, not a file")
+    if not os.access(target, os.W_OK):  # replacing it would get round that
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+    return old
+
+
+def _new_beside(target: str, suffix: str) -> tuple[int, str]:
+    """A new file beside *target*, under a short name of its own, open for
+    writing; made as any new file is, as the umask says."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        name = f"{_TEMPORARY_PREFIX}{secrets.token_hex(6)}{suffix}"
+        path = os.path.join(os.path.dirname(target), name)
+        try:
+            return os.open(path, flags, 0o666), path
+        except FileExistsError:
+            continue
+        except PermissionError:
+            raise PermissionError(
+                errno.EACCES, "Permission denied to make a new file in its folder"
+            ) from None
 
 
 def _real_path(path: str) -> str:
@@ -1124,16 +1162,19 @@ def _replace_all(staged: list[tuple[str, str, str]]) -> None:
 
 def _backup(target: str) -> str:
     """A second name for *target*'s file, beside it: a hard link, or a copy
-    where the file system has none."""
-    fd, backup = tempfile.mkstemp(
-        prefix=_TEMPORARY_PREFIX, suffix=".old", dir=os.path.dirname(target)
-    )
+    where the file system has none. Nothing is left if neither can be made."""
+    fd, backup = _new_beside(target, ".old")
     os.close(fd)
     try:
         os.remove(backup)
         os.link(target, backup)
     except OSError:
-        shutil.copy2(target, backup)
+        try:
+            shutil.copy2(target, backup)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.remove(backup)
+            raise
     return backup
 
 
@@ -1162,12 +1203,22 @@ def _print(text: str) -> bool:
     except (OSError, ValueError) as exc:
         # Drop what is buffered, lest Python fail again flushing it at exit.
         with contextlib.suppress(OSError, ValueError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+            nowhere = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(nowhere, stream.fileno())
+            os.close(nowhere)
         if isinstance(exc, BrokenPipeError):  # as in `--csv | head -1`
             return False
         reason = exc.strerror if isinstance(exc, OSError) else str(exc)
         raise _Failure(f"cannot write to standard output: {reason}") from None
     return True
+
+
+def _printable(text: str) -> str:
+    """*text* on one line: control characters, and the bytes of a file name
+    that were no text, as backslash escapes."""
+    return re.sub(
+        "[\x00-\x1f\x7f\udc80-\udcff]", lambda c: f"\\x{ord(c[0]) % 256:02x}", text
+    )
 
 
 def _complain(message: str) -> None:
@@ -1191,7 +1242,7 @@ def _positive_number(text: str) -> float:
 
 
 def _runs(text: str) -> int:
-    if re.fullmatch(r"[0-9]+", text) and 1 <= int(text) <= _MAX_RUNS:
+    if re.fullmatch(r"0*[0-9]{1,5}", text) and 1 <= int(text) <= _MAX_RUNS:
         return int(text)
     raise argparse.ArgumentTypeError(
         f"expected a whole number of runs from 1 to {_MAX_RUNS}, not {text!r}"
@@ -1199,9 +1250,12 @@ def _runs(text: str) -> int:
 
 
 def _seed(text: str) -> int:
-    if re.fullmatch(r"[0-9]+", text):
+    if re.fullmatch(r"[0-9]{1,4000}", text):  # int() takes at most 4300 digits
         return int(text)
-    raise argparse.ArgumentTypeError(f"expected a whole number from 0, not {text!r}")
+    raise argparse.ArgumentTypeError(
+        f"expected a whole number from 0, not {text[:20]!r}"
+        + ("..." if len(text) > 20 else "")
+    )
 
 
 def _size(text: str) -> tuple[float, float]:
@@ -1290,20 +1344,17 @@ examples:
         group.add_argument(
             "--seed",
             type=_seed,
-            default=0,
             help="the first run's seed; run i uses seed + i (default: 0)",
         ),
         group.add_argument(
             "--init",
             choices=INITIALISATIONS,
-            default=INITIALISATIONS[0],
             help="how the weights start: as in 2013 (backprop2, the default), "
             "by the fan-in (the book's later code), or all N(0, 1)",
         ),
         group.add_argument(
             "--activation",
             choices=ACTIVATIONS,
-            default=ACTIVATIONS[0],
             help="the hidden layers' activation (default: sigmoid, as in 2013)",
         ),
         group.add_argument(
@@ -1383,6 +1434,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.reproduce is None:
             given = [(action, getattr(args, action.dest)) for action in rederiving]
             _refuse(parser, given, "only with --reproduce")
+        training = functools.partial(
+            _rederive,
+            args.reproduce,
+            seed=args.seed or 0,
+            init=args.init or INITIALISATIONS[0],
+            activation=args.activation or ACTIVATIONS[0],
+            data=args.data,
+        )
         if args.csv:
             given = [(action, getattr(args, action.dest)) for action in drawing]
             _refuse(parser, given, "not allowed with --csv, which draws nothing")
@@ -1390,53 +1449,41 @@ def main(argv: Sequence[str] | None = None) -> int:
                 table = table_csv(batches or REPRESENTATIVE_BATCHES)
             else:
                 _import("numpy")
-                runs = _rederive(
-                    args.reproduce, args.seed, args.init, args.activation, args.data
-                )
-                table = _runs_csv(runs, args.seed, batches or range(1, 11))
+                table = _runs_csv(training(), args.seed or 0, batches or _ALL_BATCHES)
             return 0 if _print(table) else 1
         batches = batches or REPRESENTATIVE_BATCHES
-        for path in args.output:
-            _real_path(path)  # fails at once where the working directory is gone
+        _check_targets(args.output)  # before anything takes long
         _import("matplotlib")
         outputs = _output_formats(parser, args.output)
-        reproduced, summary = None, ""
-        if args.reproduce is not None:
-            reproduced = _rederive(
-                args.reproduce, args.seed, args.init, args.activation, args.data
-            )
-            try:
-                summary = f"{agreement(reproduced)}\n"
-            except ValueError as exc:  # no run trained to the end
-                raise _Failure(str(exc)) from None
-        build = functools.partial(
-            make_figure,
-            batches,
-            log=args.log,
-            legend=args.legend,
-            size=args.size,
-            title=args.title,
-            reproduced=reproduced,
-        )
         window = args.show or not outputs
         # Inside the styles while saving too: savefig.* settings act then.
         with _styles_applied(parser, args.style):
-            _check_raster_sizes(outputs, args.size, args.dpi)
+            _check_title(parser, args.title)
+            _check_sizes(outputs, args.size, args.dpi)
+            reproduced, summary = None, ""
+            if args.reproduce is not None:
+                reproduced = training()
+                summary = _summary(reproduced)
+            build = functools.partial(
+                make_figure,
+                batches,
+                log=args.log,
+                legend=args.legend,
+                size=args.size,
+                title=args.title,
+                reproduced=reproduced,
+            )
             try:
                 fig, no_window = _figure_and_window(build, window)
-            except ValueError as exc:
-                if args.title is None:
-                    raise
-                # Mathtext that matplotlib cannot read.
-                reason = str(exc).strip().rpartition("\n")[2]
-                parser.error(f"argument --title: {args.title!r}: {reason}")
+            except Exception as exc:  # a style's rcParams can fail in many ways
+                raise _Failure(f"cannot draw the figure: {_first_line(exc)}") from exc
             if no_window and not outputs:  # as where there is no display
                 outputs = {_DEFAULT_OUTPUT: "png"}
-                _check_raster_sizes(outputs, args.size, args.dpi)
+                _check_sizes(outputs, args.size, args.dpi)
             files = _render_all(fig, outputs, args.dpi, args.transparent)
         _write_files(files)
         try:
-            _print(summary + "".join(f"{path}\n" for path in files))
+            _print(summary + "".join(f"{_printable(path)}\n" for path in files))
         except _Failure as exc:
             raise _Failure(f"{exc}; the files are written") from None
         if no_window and args.show:
@@ -1491,7 +1538,7 @@ def _import(name: str) -> None:
 
 
 def _rederive(
-    runs: int, seed: int, init: str, activation: str, data: str | None
+    runs: int, *, seed: int, init: str, activation: str, data: str | None
 ) -> NDArray[np.float64]:
     """`reproduce`, with its progress on standard error where that is a
     terminal, and a problem with the data in one line."""
@@ -1501,7 +1548,7 @@ def _rederive(
         print(f"\rtraining: {done} of {runs} runs", end="", file=sys.stderr)
 
     try:
-        reproduced = reproduce(
+        return reproduce(
             runs,
             seed=seed,
             init=init,
@@ -1509,9 +1556,10 @@ def _rederive(
             data=data,
             progress=progress if terminal else None,
         )
-        return reproduced
     except OSError as exc:  # a data file missing or unreadable
-        raise _Failure(f"cannot read {exc.filename}: {exc.strerror}") from None
+        if exc.filename is None:
+            raise _Failure(str(exc)) from None
+        raise _Failure(f"cannot read {exc.filename!r}: {exc.strerror}") from None
     except ValueError as exc:  # a data file cut short or not MNIST's
         raise _Failure(str(exc)) from None
     finally:
@@ -1519,20 +1567,51 @@ def _rederive(
             print(file=sys.stderr)  # ends the progress line, Ctrl-C or not
 
 
+def _summary(reproduced: NDArray[np.float64]) -> str:
+    """How the record sits among *reproduced*, in a few lines to print."""
+    try:
+        return f"{agreement(reproduced)}\n"
+    except ValueError as exc:  # no run trained to the end
+        raise _Failure(str(exc)) from None
+
+
 def _runs_csv(
     reproduced: NDArray[np.float64], seed: int, batches: Iterable[int]
 ) -> str:
     """The runs' tables as CSV: a row per run and mini-batch, round-trip."""
-    layers = reproduced.shape[2]
-    lines = [
-        "run,seed,mini_batch," + ",".join(f"layer_{n}" for n in range(1, layers + 1))
-    ]
+    lines = [f"run,seed,mini_batch,{_LAYER_COLUMNS}"]
     batches = tuple(batches)
     for run, table in enumerate(reproduced.tolist(), start=1):
         for batch in batches:
             values = map(repr, table[batch - 1])
             lines.append(",".join([str(run), str(seed + run - 1), str(batch), *values]))
     return "\n".join(lines) + "\n"
+
+
+def _check_targets(paths: Iterable[str]) -> None:
+    """Fail at once, before anything takes long, for an output that cannot
+    be written where it is."""
+    for path in paths:
+        target = _real_path(path)
+        with _oserror_as_failure(path):
+            _writable(target)
+            if not os.path.isdir(os.path.dirname(target)):
+                raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT))
+
+
+def _check_title(parser: argparse.ArgumentParser, title: str | None) -> None:
+    """A usage error for a title whose mathtext matplotlib cannot read."""
+    import matplotlib
+    from matplotlib.cbook import is_math_text
+    from matplotlib.mathtext import MathTextParser
+
+    if title is None or not is_math_text(title) or matplotlib.rcParams["text.usetex"]:
+        return
+    try:
+        MathTextParser("path").parse(title)
+    except ValueError as exc:
+        reason = str(exc).strip().rpartition("\n")[2]
+        parser.error(f"argument --title: {title!r}: {reason}")
 
 
 def _output_formats(
@@ -1573,6 +1652,8 @@ def _styles_applied(
             logger.addHandler(complaints)
             propagate, logger.propagate = logger.propagate, False
             try:
+                if os.path.exists(style) and not os.path.isfile(style):
+                    raise ValueError  # a folder, say, or a FIFO that would wait
                 applied.enter_context(matplotlib.style.context(style))
                 if complaints.buffer:
                     raise ValueError(complaints.buffer[0].getMessage())
@@ -1678,7 +1759,9 @@ def _run_as_a_program() -> int:
 def _stop_on_signals() -> None:
     """Make SIGTERM and SIGHUP stop the program as Ctrl-C does."""
     for signum in _STOP_SIGNALS:
-        if signum != signal.SIGINT:  # which raises KeyboardInterrupt already
+        # SIGINT raises KeyboardInterrupt already; a signal ignored (as
+        # nohup ignores SIGHUP) stays ignored.
+        if signum != signal.SIGINT and signal.getsignal(signum) != signal.SIG_IGN:
             signal.signal(signum, _stop)
 
 
@@ -1689,7 +1772,7 @@ def _stop(signum: int, frame: object) -> None:
 def _one_line_warning(
     message: Warning | str, category: type[Warning], *args: object, **kwargs: object
 ) -> str:
-    return f"plot_nabla_magnitudes.py: warning: {message}\n"
+    return f"plot_nabla_magnitudes.py: warning: {_printable(str(message))}\n"
 
 
 if __name__ == "__main__":

@@ -5,8 +5,10 @@ is the point; the set-ups that need root skip where they cannot run."""
 from __future__ import annotations
 
 import errno
+import functools
 import io
 import os
+import shutil
 import signal
 import socket
 import stat
@@ -37,6 +39,7 @@ def cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+@functools.cache
 def png() -> bytes:
     return pnm._render(pnm.make_figure(), "png")
 
@@ -59,18 +62,47 @@ def test_a_link_to_a_device_is_written_into_and_never_replaced(cwd: Path) -> Non
 
 
 @posix_only
-def test_a_fifo_is_written_into_as_a_shell_redirect_would(cwd: Path) -> None:
+def test_a_fifo_is_written_into_once_as_a_shell_redirect_would(cwd: Path) -> None:
     os.mkfifo(cwd / "fig.png")
     received = []
     reader = threading.Thread(
         target=lambda: received.append((cwd / "fig.png").read_bytes())
     )
     reader.start()
-    assert pnm.main(["-o", "fig.png"]) == 0
+    # Two spellings of one target: it gets one figure.
+    assert pnm.main(["-o", "fig.png", "-o", "./fig.png"]) == 0
     reader.join(timeout=60)
     assert received == [png()]
     assert stat.S_ISFIFO((cwd / "fig.png").stat().st_mode)
     assert listing(cwd) == ["fig.png"]
+
+
+def test_a_file_its_permissions_keep_from_us_is_not_replaced(
+    cwd: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A read-only file of someone else's, in a folder we may write in: a
+    # shell's redirect could not write it, so neither does the script. (The
+    # permissions are stood in for: root may write anything.)
+    (cwd / "theirs.png").write_bytes(b"their figure")
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    assert pnm.main(["-o", "theirs.png"]) == 1
+    assert capsys.readouterr().err == (
+        f"{PROG}: error: cannot write 'theirs.png': Permission denied\n"
+    )
+    assert (cwd / "theirs.png").read_bytes() == b"their figure"
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0,
+    reason="giving files away needs root",
+)
+def test_a_replaced_file_keeps_its_owner(cwd: Path) -> None:
+    (cwd / "theirs.png").write_bytes(b"their figure")
+    os.chown(cwd / "theirs.png", 65534, 65534)
+    assert pnm.main(["-o", "theirs.png"]) == 0
+    owner = (cwd / "theirs.png").stat()
+    assert (owner.st_uid, owner.st_gid) == (65534, 65534)
+    assert (cwd / "theirs.png").read_bytes() == png()
 
 
 @posix_only
@@ -81,7 +113,7 @@ def test_a_socket_is_refused_in_one_line(
         listener.bind("fig.png")
         assert pnm.main(["-o", "fig.png"]) == 1
     assert capsys.readouterr().err == (
-        f"{PROG}: error: cannot write 'fig.png': No such device or address\n"
+        f"{PROG}: error: cannot write 'fig.png': it is a socket, not a file\n"
     )
     assert stat.S_ISSOCK((cwd / "fig.png").stat().st_mode)
     assert listing(cwd) == ["fig.png"]
@@ -119,8 +151,11 @@ def test_a_mount_point_that_cannot_be_replaced_leaves_every_file_as_it_was(
     (cwd / "b.png").write_bytes(b"old b")
     (cwd / "elsewhere").write_bytes(b"mounted")
     mount = ["mount", "--bind", str(cwd / "elsewhere"), str(cwd / "b.png")]
-    if subprocess.run(mount, capture_output=True, check=False).returncode:
-        pytest.skip("a bind mount needs root")
+    if (
+        not shutil.which("mount")
+        or subprocess.run(mount, capture_output=True).returncode
+    ):
+        pytest.skip("a bind mount needs mount(8) and root")
     try:
         assert pnm.main(["-o", "a.png", "-o", "b.png"]) == 1
         assert capsys.readouterr().err == (
@@ -148,14 +183,17 @@ def stop_while_writing(folder: Path, signum: int) -> tuple[int, list[str], bytes
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    deadline = time.monotonic() + 60
-    while not any(name.endswith(".tmp") for name in listing(folder)):
-        assert process.poll() is None and time.monotonic() < deadline
-        time.sleep(0.02)
-    time.sleep(0.1)  # into the open() that waits for a reader
-    process.send_signal(signum)
-    process.wait(timeout=60)
-    return process.returncode, listing(folder), process.stderr.read()
+    try:
+        deadline = time.monotonic() + 60
+        while not any(name.endswith(".tmp") for name in listing(folder)):
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.02)
+        time.sleep(0.1)  # into the open() that waits for a reader
+        process.send_signal(signum)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    return process.returncode, listing(folder), err
 
 
 @in_background
@@ -202,6 +240,53 @@ except KeyboardInterrupt as stop:
     }
 
 
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="needs SIGHUP")
+def test_a_signal_ignored_as_nohup_ignores_sighup_stays_ignored() -> None:
+    saved = {signum: signal.getsignal(signum) for signum in pnm._STOP_SIGNALS}
+    try:
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        pnm._stop_on_signals()
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+        assert signal.getsignal(signal.SIGTERM) == pnm._stop
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
+
+
+def test_a_backup_that_cannot_be_made_leaves_nothing_behind(
+    cwd: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # No hard links (a FAT stick), and the disk fills while copying.
+    (cwd / "a.png").write_bytes(b"old a")
+    (cwd / "b.png").write_bytes(b"old b")
+
+    def no_link(source: str, target: str) -> None:
+        raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+
+    def full(source: str, target: str) -> None:
+        Path(target).write_bytes(b"part of a copy")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "link", no_link)
+    monkeypatch.setattr(shutil, "copy2", full)
+    assert pnm.main(["-o", "a.png", "-o", "b.png"]) == 1
+    assert "No space left on device" in capsys.readouterr().err
+    assert listing(cwd) == ["a.png", "b.png"]
+    assert (cwd / "a.png").read_bytes() == b"old a"
+
+
+def test_two_outputs_that_are_one_file_are_refused(
+    cwd: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (cwd / "a.png").write_bytes(b"old a")
+    (cwd / "b.pdf").symlink_to("a.png")
+    assert pnm.main(["-o", "a.png", "-o", "b.pdf"]) == 1
+    assert capsys.readouterr().err == (
+        f"{PROG}: error: cannot write 'b.pdf': it is the same file as 'a.png'\n"
+    )
+    assert (cwd / "a.png").read_bytes() == b"old a"
+
+
 # -- Standard streams ------------------------------------------------------------
 
 
@@ -220,23 +305,20 @@ def test_paths_that_standard_output_cannot_take_are_one_line_and_the_files_stay(
 
 
 @posix_only
-def test_paths_are_printed_in_a_form_the_stream_can_take(
+def test_paths_are_printed_one_a_line_in_a_form_the_stream_can_take(
     cwd: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Standard output as Python makes it for PYTHONIOENCODING=ascii; one name
-    # ASCII cannot spell, one with a byte that is no UTF-8, as Python gives
-    # it from the command line.
+    # Standard output as Python makes it for PYTHONIOENCODING=ascii; a name
+    # ASCII cannot spell, one with a byte that is no UTF-8 (as Python gives
+    # it from the command line), and one with a newline in it.
     printed = io.BytesIO()
     monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(printed, encoding="ascii"))
-    undecodable = os.fsdecode(b"\xff.png")
-    assert pnm.main(["-o", "\u00e9t\u00e9.png", "-o", undecodable]) == 0
+    names = ["\u00e9t\u00e9.png", os.fsdecode(b"\xff.png"), "two\nlines.png"]
+    assert pnm.main([arg for name in names for arg in ("-o", name)]) == 0
     sys.stdout.flush()
-    assert printed.getvalue() == b"\\xe9t\\xe9.png\n\\udcff.png\n"
+    assert printed.getvalue() == b"\\xe9t\\xe9.png\n\\xff.png\ntwo\\x0alines.png\n"
     assert capsys.readouterr().err == ""
-    assert sorted(os.listdir(os.fsencode(cwd))) == [
-        b"\xc3\xa9t\xc3\xa9.png",
-        b"\xff.png",
-    ]
+    assert sorted(os.listdir(os.fsencode(cwd))) == sorted(map(os.fsencode, names))
 
 
 @posix_only
@@ -322,12 +404,14 @@ def test_a_working_directory_that_no_longer_exists_is_one_line(tmp_path: Path) -
 # -- Names and sizes at the limits ------------------------------------------------
 
 
+@posix_only
 def test_a_file_name_as_long_as_the_system_allows_is_written(cwd: Path) -> None:
     longest = "n" * (os.pathconf(cwd, "PC_NAME_MAX") - 4) + ".png"
     assert pnm.main(["-o", longest]) == 0
     assert listing(cwd) == [longest]
 
 
+@posix_only
 def test_a_file_name_too_long_is_one_line(
     cwd: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -340,41 +424,39 @@ def test_a_file_name_too_long_is_one_line(
 
 
 @pytest.mark.parametrize(
-    ("args", "style", "pixels"),
+    ("args", "style", "what", "pixels"),
     [
-        (
-            ["--dpi", "6000"],
-            "",
-            "38400\u00d728800 pixels at 6000 dpi make 1,105,920,000",
-        ),
-        (
-            [],
-            "savefig.dpi: 6000",
-            "38400\u00d728800 pixels at 6000 dpi make 1,105,920,000",
-        ),
+        (["--dpi", "6000"], "", "'a.png'", "38400\u00d728800 pixels at 6000 dpi"),
+        ([], "savefig.dpi: 6000", "'a.png'", "38400\u00d728800 pixels at 6000 dpi"),
+        # Too large to lay out, whatever the format: matplotlib lays a
+        # figure out at figure.dpi, in pixels.
         (
             [],
             "figure.figsize: 100, 100",
-            "10000\u00d710000 pixels at 100 dpi make 100,000,000",
+            "the figure",
+            "10000\u00d710000 pixels at 100 dpi",
         ),
         (
-            ["--size", "100,100"],
+            ["--size", "100,100", "-o", "a.pdf"],
             "",
-            "10000\u00d710000 pixels at 100 dpi make 100,000,000",
+            "the figure",
+            "10000\u00d710000 pixels at 100 dpi",
         ),
     ],
 )
-def test_a_raster_too_large_is_refused_before_rendering(
+def test_a_figure_too_large_is_refused_before_drawing(
     cwd: Path,
     capsys: pytest.CaptureFixture[str],
     args: list[str],
     style: str,
+    what: str,
     pixels: str,
 ) -> None:
     (cwd / "big.mplstyle").write_text(style + "\n")
     assert pnm.main([*args, "--style", "big.mplstyle", "-o", "a.png"]) == 1
+    count = {"6000": "1,105,920,000", "100": "100,000,000"}[pixels.split()[-2]]
     assert capsys.readouterr().err == (
-        f"{PROG}: error: cannot render 'a.png': {pixels} pixels, more than the "
-        "67,108,864 allowed; lower --dpi or --size\n"
+        f"{PROG}: error: cannot render {what}: {pixels} make {count} pixels, "
+        "more than the 67,108,864 allowed; lower --dpi or --size\n"
     )
     assert listing(cwd) == ["big.mplstyle"]

@@ -3,17 +3,38 @@
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 from typing import Any
 
-import IPython.paths  # noqa: F401  # nbclient imports it lazily, and imports
-import nbclient  # in a background thread race with the tests' own imports
-import nbformat
-from support import ORIGINAL_SCRIPT, SCRIPT, headless_env, in_background, listing
+from support import (
+    ORIGINAL_SCRIPT,
+    SCRIPT,
+    headless_env,
+    in_background,
+    listing,
+    run_python,
+)
+
+# Run in a process of its own, beside the tests: a Jupyter client is busy
+# work that would take this process's time from them.
+EXECUTE = """
+import json, sys
+import nbclient, nbformat
+cells, folder = json.load(sys.stdin), sys.argv[1]
+notebook = nbformat.v4.new_notebook()
+notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+client = nbclient.NotebookClient(
+    notebook, timeout=120, kernel_name="python3",
+    resources={"metadata": {"path": folder}},
+)
+client.execute()  # the kernel picks the inline backend: there is no display
+print(json.dumps([cell.outputs for cell in notebook.cells]))
+"""
 
 
 @in_background
-def notebook_run(folder: Path) -> tuple[Any, Path]:
+def notebook_run(folder: Path) -> tuple[list[list[dict[str, Any]]], Path]:
     source = SCRIPT.read_text(encoding="utf-8")
     cells = [
         ORIGINAL_SCRIPT,
@@ -24,25 +45,23 @@ def notebook_run(folder: Path) -> tuple[Any, Path]:
         f"%run {SCRIPT} -o fig.svg --log",
         f"%run {SCRIPT} --batches 11",
     ]
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
-    client = nbclient.NotebookClient(
-        notebook,
-        timeout=120,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(folder)}},
+    result = run_python(
+        "-c",
+        EXECUTE,
+        str(folder),
+        cwd=folder,
+        env=headless_env(),
+        input=json.dumps(cells),
     )
-    client.execute(env=headless_env())  # the kernel picks the inline backend
-    return notebook, folder
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout), folder
 
 
 def test_in_a_real_kernel_the_figure_shows_inline_once(
-    notebook_run: tuple[Any, Path],
+    notebook_run: tuple[list[list[dict[str, Any]]], Path],
 ) -> None:
-    notebook, folder = notebook_run
-    original, pasted, from_editor, run, run_to_file, run_wrongly = (
-        cell.outputs for cell in notebook.cells
-    )
+    outputs, folder = notebook_run
+    original, pasted, from_editor, run, run_to_file, run_wrongly = outputs
 
     def images(outputs: list[dict]) -> list[bytes]:
         return [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import json
 import shutil
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageGrab
-from support import ORIGINAL_SCRIPT, SCRIPT, headless_env, in_background
+from support import ORIGINAL_SCRIPT, SCRIPT, headless_env, in_background, run_python
 
 MISSING = [
     name
@@ -94,15 +95,20 @@ class Window:
         pytest.fail("no window opened within a minute")
 
     def screenshot(self) -> Image.Image:
-        """The whole screen, once the window has finished drawing."""
-        previous = None
-        for _ in range(200):
+        """The whole screen, once the figure is drawn in the window: its red,
+        green and blue lines show, and the screen stays still for a while."""
+        lines = {(255, 0, 0), (0, 128, 0), (0, 0, 255)}
+        previous, still = None, 0
+        for _ in range(400):
             time.sleep(0.05)
             shot = ImageGrab.grab(xdisplay=self.display).convert("RGB")
-            if shot.getbbox() and previous and shot.tobytes() == previous.tobytes():
+            colours = {colour for _, colour in shot.getcolors(maxcolors=1 << 20)}
+            drawn = lines <= colours
+            still = still + 1 if drawn and shot == previous else 0
+            if still == 4:  # 0.2 s unchanged
                 return shot
             previous = shot
-        pytest.fail("the window did not settle")
+        pytest.fail("the window did not show the figure within 20 seconds")
 
     def close(self) -> tuple[int, str, str]:
         """Press q, matplotlib's key for closing a figure, and wait for the end."""
@@ -117,30 +123,52 @@ class Seen:
     ended: tuple[int, str, str]  # exit status, standard output and error
 
 
-def watch(command: list[str], folder: Path) -> Seen | None:
-    """Run *command* on a display of its own; what it shows, and how it ends."""
+def watch(*commands: list[str], folder: Path) -> list[Seen]:
+    """Run each command on a display of its own, all at once; what each
+    shows, and how it ends."""
+    with contextlib.ExitStack() as displays:
+        windows = [
+            Window(displays.enter_context(virtual_display()), command, folder)
+            for command in commands
+        ]
+        screens = [window.screenshot() for window in windows]
+        return [
+            Seen(screen, window.close()) for screen, window in zip(screens, windows)
+        ]
+
+
+COMMANDS = [
+    [sys.executable, "-c", ORIGINAL_SCRIPT],  # the original's window
+    [sys.executable, str(SCRIPT), "--show", "-o", "fig.png"],  # ours, after a file
+]
+
+
+@in_background
+def windows(folder: Path) -> list[Seen]:
+    """The windows, watched by a process of its own (this file, run as a
+    program): taking screenshots is busy work that would take this process's
+    time from the tests that run meanwhile."""
     if MISSING:
-        return None
-    with virtual_display() as display:
-        window = Window(display, command, folder)
-        return Seen(window.screenshot(), window.close())
+        return []
+    result = run_python(__file__, str(folder), cwd=folder)
+    assert result.returncode == 0, result.stderr
+    endings = json.loads(result.stdout)
+    return [
+        Seen(Image.open(folder / f"screen{index}.png"), tuple(ended))  # type: ignore[arg-type]
+        for index, ended in enumerate(endings)
+    ]
 
 
-@in_background
-def original_window(folder: Path) -> Seen | None:
-    return watch([sys.executable, "-c", ORIGINAL_SCRIPT], folder)
+def test_the_window_is_the_original_s_to_the_pixel(windows: list[Seen]) -> None:
+    original, ours = windows
+    assert original.ended[0] == 0
+    assert ours.screen.tobytes() == original.screen.tobytes()
+    assert ours.ended == (0, "fig.png\n", "")
 
 
-@in_background
-def our_window(folder: Path) -> Seen | None:
-    return watch([sys.executable, str(SCRIPT), "--show", "-o", "fig.png"], folder)
-
-
-def test_the_window_is_the_original_s_to_the_pixel(
-    original_window: Seen, our_window: Seen
-) -> None:
-    colours = {c for _, c in original_window.screen.getcolors(maxcolors=1 << 20)}
-    assert {(255, 0, 0), (0, 128, 0), (0, 0, 255)} <= colours  # the three lines
-    assert original_window.ended[0] == 0
-    assert our_window.screen.tobytes() == original_window.screen.tobytes()
-    assert our_window.ended == (0, "fig.png\n", "")
+if __name__ == "__main__":
+    here = Path(sys.argv[1])
+    seen = watch(*COMMANDS, folder=here)
+    for index, each in enumerate(seen):
+        each.screen.save(here / f"screen{index}.png")
+    print(json.dumps([each.ended for each in seen]))
