@@ -909,6 +909,7 @@ _MAX_PIXELS = 2**26
 # Temporary files stand beside their targets under short names of their own,
 # so that a target's name may be as long as the system allows.
 _TEMPORARY_PREFIX = ".nabla-"
+_PROG = "plot_nabla_magnitudes.py"  # as messages name the program
 
 
 class _Failure(Exception):
@@ -1225,7 +1226,7 @@ def _complain(message: str) -> None:
     """Say *message* on standard error, if there is one."""
     if sys.stderr is not None:
         with contextlib.suppress(OSError, ValueError):
-            print(f"plot_nabla_magnitudes.py: {message}", file=sys.stderr)
+            print(f"{_PROG}: {message}", file=sys.stderr)
 
 
 # -- The command line ---------------------------------------------------------
@@ -1297,7 +1298,7 @@ def _build_parser() -> tuple[
     """The parser; the options that draw, which --csv refuses; and those that
     go with --reproduce."""
     parser = argparse.ArgumentParser(
-        prog="plot_nabla_magnitudes.py",
+        prog=_PROG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description=(
             "Plot the norm of the weight gradient of each hidden layer, as Michael\n"
@@ -1434,10 +1435,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.reproduce is None:
             given = [(action, getattr(args, action.dest)) for action in rederiving]
             _refuse(parser, given, "only with --reproduce")
+        seed = args.seed or 0  # None: not given, which only --reproduce allows
         training = functools.partial(
             _rederive,
             args.reproduce,
-            seed=args.seed or 0,
+            seed=seed,
             init=args.init or INITIALISATIONS[0],
             activation=args.activation or ACTIVATIONS[0],
             data=args.data,
@@ -1449,7 +1451,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 table = table_csv(batches or REPRESENTATIVE_BATCHES)
             else:
                 _import("numpy")
-                table = _runs_csv(training(), args.seed or 0, batches or _ALL_BATCHES)
+                table = _runs_csv(training(), seed, batches or _ALL_BATCHES)
             return 0 if _print(table) else 1
         batches = batches or REPRESENTATIVE_BATCHES
         _check_targets(args.output)  # before anything takes long
@@ -1772,7 +1774,7 @@ def _stop(signum: int, frame: object) -> None:
 def _one_line_warning(
     message: Warning | str, category: type[Warning], *args: object, **kwargs: object
 ) -> str:
-    return f"plot_nabla_magnitudes.py: warning: {_printable(str(message))}\n"
+    return f"{_PROG}: warning: {_printable(str(message))}\n"
 
 
 if __name__ == "__main__":

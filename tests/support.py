@@ -77,6 +77,15 @@ def headless_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in hidden}
 
 
+def with_stand_in(folder: Path, package: str, source: str) -> dict[str, str]:
+    """An environment where *package* is found first in *folder*/site, as a
+    module of *source* alone."""
+    site = folder / "site"
+    (site / package).mkdir(parents=True)
+    (site / package / "__init__.py").write_text(source)
+    return {**os.environ, "PYTHONPATH": str(site)}
+
+
 def listing(folder: Path) -> list[str]:
     """Every name in *folder*, hidden ones too, sorted."""
     return sorted(p.name for p in folder.iterdir())

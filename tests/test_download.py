@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import tomllib
-from support import PROG, ROOT, SCRIPT, run_script
+from support import PROG, ROOT, SCRIPT, run_script, with_stand_in
 
 # The regular expression that PEP 723 gives for finding a metadata block.
 BLOCK = r"(?m)^# /// (?P<type>[a-zA-Z0-9-]+)$\s(?P<content>(^#(| .*)$\s)+)^# ///$"
@@ -52,10 +52,7 @@ def test_the_script_runs_by_its_own_name(tmp_path: Path) -> None:
 
 def test_an_old_matplotlib_is_named_with_the_version_needed(tmp_path: Path) -> None:
     # Debian 12's matplotlib, as far as the script can tell: its version.
-    old = tmp_path / "site" / "matplotlib"
-    old.mkdir(parents=True)
-    (old / "__init__.py").write_text('__version__ = "3.6.3"\n')
-    env = {**os.environ, "PYTHONPATH": str(old.parent)}
+    env = with_stand_in(tmp_path, "matplotlib", '__version__ = "3.6.3"\n')
     result = run_script("-o", "a.png", cwd=tmp_path, env=env)
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == (

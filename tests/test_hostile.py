@@ -26,6 +26,7 @@ from support import (
     listing,
     run_python,
     run_script,
+    with_stand_in,
 )
 
 import plot_nabla_magnitudes as pnm
@@ -366,12 +367,8 @@ def test_a_missing_matplotlib_is_named(tmp_path: Path) -> None:
 
 def test_a_broken_numpy_is_reported_with_its_own_message(tmp_path: Path) -> None:
     # A numpy whose compiled part does not match what matplotlib was built for.
-    broken = tmp_path / "site" / "numpy"
-    broken.mkdir(parents=True)
-    (broken / "__init__.py").write_text(
-        "raise ImportError('numpy.core.multiarray failed to import')\n"
-    )
-    env = {**os.environ, "PYTHONPATH": str(broken.parent)}
+    failure = "raise ImportError('numpy.core.multiarray failed to import')\n"
+    env = with_stand_in(tmp_path, "numpy", failure)
     result = run_script("-o", "a.png", cwd=tmp_path, env=env)
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == (
