@@ -8,103 +8,58 @@
 # ///
 """The vanishing gradient: how ‖∇C^l_w‖ shrinks toward the input of a deep network.
 
-Michael Nielsen, writing "Neural Networks and Deep Learning" (chapter 5, "Why
-are deep neural networks hard to train?"), built a 784-30-30-30-30-30-10
-sigmoid network to classify MNIST digits and trained it with stochastic
-gradient descent on the first 1,000 training images for one epoch: ten
-mini-batches of 100, learning rate eta = 0.01, L2 regularization lambda = 0.05.
-For every mini-batch he recorded the norm of the unregularized gradient of the
-cost with respect to the weights, ‖∇C^l_w‖, for each of the six weight
-layers l = 1..6 from input to output. That table is `NABLA_W_NORMS`, exactly as
-he recorded it.
-
-The figure plots mini-batches 7, 8 and 9, which he took as representative,
-against the four hidden weight layers. The first and last layers are left out:
-they connect to 784 inputs and 10 outputs rather than 30 neurons on each side,
-so their norms are not comparable with the others. Going back from hidden
-layer 4 to hidden layer 1, the gradient shrinks about fourfold per layer: the
-earlier layers learn far more slowly, which is the vanishing gradient problem.
+Michael Nielsen, writing "Neural Networks and Deep Learning" (chapter 5),
+trained a 784-30-30-30-30-30-10 sigmoid network on the first 1,000 MNIST
+training images for one epoch: ten mini-batches of 100, eta = 0.01 and L2
+regularization lambda = 0.05. For every mini-batch he recorded the norm of the
+unregularized weight gradient, ‖∇C^l_w‖, of each weight layer l = 1..6 from
+input to output: `NABLA_W_NORMS`, exactly as recorded. His figure plots
+mini-batches 7, 8 and 9 over the four hidden layers, leaving out the first
+and last, which connect to 784 inputs and 10 outputs rather than 30 neurons
+on each side. Going back toward the input, the gradient shrinks about fourfold
+per layer: the earlier layers learn far more slowly.
 
 Source: ``fig/backprop_magnitude_nabla.py`` in Michael Nielsen's
 neural-networks-and-deep-learning repository (MIT licence, copyright (c)
-2012-2015 Michael Nielsen), which kept the numbers typed in by hand. The
-default figure here is pixel-identical to the one that script draws.
+2012-2015 Michael Nielsen), which kept the numbers but not the workflow that
+made them. The default figure here is that script's, to the pixel;
+`reproduce` recovers the workflow, and `Agreement` says where the record sits
+among its runs.
 
-That script kept the numbers but not the workflow that made them. The
-workflow is recovered here (see "The re-derivation" below): `reproduce`
-trains the network again as it was trained, on the same 1,000 images, and
-`agreement` says where the record sits among the runs.
-
-Use it
-------
-From a shell::
-
-    python plot_nabla_magnitudes.py              # a window, or nabla_magnitudes.png
-    python plot_nabla_magnitudes.py -o fig.pdf -o fig.png --log --legend
-    python plot_nabla_magnitudes.py --csv --batches 1-10    # the table, as CSV
-    python plot_nabla_magnitudes.py --reproduce 300 --log --legend -o r.png
-    python plot_nabla_magnitudes.py --help
-
-In a notebook, paste this file into a cell (or ``%run plot_nabla_magnitudes.py``)
-and the figure shows inline. From Python::
+From a shell, ``python plot_nabla_magnitudes.py --help``; in a notebook, paste
+this file into a cell or ``%run`` it, and the figure shows inline. From Python::
 
     import plot_nabla_magnitudes as pnm
-    fig = pnm.make_figure(log=True, legend=True)   # a Figure, not managed by pyplot
+    fig = pnm.make_figure(log=True, legend=True)   # a Figure, without pyplot
     pnm.draw(ax)                                    # or onto an Axes of your own
     runs = pnm.reproduce(300)                       # the training, 300 times
     pnm.make_figure(reproduced=runs, log=True)      # the record over its runs
+
+The command line answers a mistake or a fault of the machine (a bad option, a
+file that cannot be written, damaged data, no matplotlib) with one line and a
+non-zero exit status; anything else is a bug, with a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import errno
-import functools
-import gzip
-import hashlib
-import importlib
-import io
-import math
 import operator
 import os
-import re
-import secrets
-import shutil
-import signal
-import stat
-import struct
 import sys
-import threading
-import warnings
-import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # matplotlib and numpy are imported only where work starts
+    from collections.abc import Callable, Iterable, Sequence
+    from typing import Any, Literal
+
     import numpy as np
+    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-    from matplotlib.legend import Legend
-    from matplotlib.transforms import Bbox
     from matplotlib.typing import RcStyleType
-    from numpy.typing import NDArray
+    from numpy.typing import ArrayLike, NDArray
 
-__all__ = [
-    "ACTIVATIONS",
-    "INITIALISATIONS",
-    "NABLA_W_NORMS",
-    "REPRESENTATIVE_BATCHES",
-    "Agreement",
-    "agreement",
-    "draw",
-    "growth_per_layer",
-    "hidden_layer_norms",
-    "main",
-    "make_figure",
-    "reproduce",
-    "table_csv",
-]
+    Array = NDArray[np.float64]
 
 # The record: ‖∇C^l_w‖ for weight layers 1..6 (input to output), one row per
 # mini-batch 1..10, with the digits as they were recorded.
@@ -150,28 +105,36 @@ _ORIGINAL_COLOURS = (
 # -- Pure helpers over the record (no matplotlib) ------------------------------
 
 
-def _checked_batch(batch: int) -> int:
-    """*batch* itself, if the record has that mini-batch; the one range check."""
-    batch = operator.index(batch)
-    if not 1 <= batch <= len(NABLA_W_NORMS):
-        raise ValueError(
-            f"mini-batch must be from 1 to {len(NABLA_W_NORMS)}, not {batch}"
-        )
-    return batch
+def _whole(name: str, value: int) -> int:
+    """*value* as an int; a TypeError naming *name* for anything else."""
+    if not isinstance(value, bool):  # True is an int to Python, not to a user
+        try:
+            return operator.index(value)
+        except TypeError:
+            pass
+    raise TypeError(f"{name} must be a whole number, not {value!r}")
+
+
+def _checked_batches(batches: Iterable[int]) -> tuple[int, ...]:
+    """*batches* as a tuple, each one a mini-batch of the record."""
+    checked = tuple(_whole("a mini-batch", batch) for batch in batches)
+    for batch in checked:
+        if not 1 <= batch <= len(NABLA_W_NORMS):
+            raise ValueError(f"a mini-batch must be from 1 to 10, not {batch}")
+    return checked
 
 
 def hidden_layer_norms(batch: int) -> tuple[float, ...]:
     """The four hidden-layer norms of mini-batch *batch* (1 to 10)."""
+    (batch,) = _checked_batches([batch])
     # Leave out the first and last layers: 784 inputs and 10 outputs.
-    return NABLA_W_NORMS[_checked_batch(batch) - 1][1:-1]
+    return NABLA_W_NORMS[batch - 1][1:-1]
 
 
 def growth_per_layer(batch: int) -> float:
-    """How many times ‖∇C^l_w‖ grows per hidden layer, from input to output.
-
-    The geometric mean of the successive ratios, which telescopes to the
-    (n-1)th root of last over first.
-    """
+    """How many times ‖∇C^l_w‖ grows per hidden layer, from input to output:
+    the geometric mean of the successive ratios, which telescopes to the
+    (n-1)th root of last over first."""
     norms = hidden_layer_norms(batch)
     return float((norms[-1] / norms[0]) ** (1 / (len(norms) - 1)))
 
@@ -181,14 +144,16 @@ _LAYER_COLUMNS = ",".join(f"layer_{n}" for n in range(1, len(NABLA_W_NORMS[0]) +
 
 
 def table_csv(batches: Iterable[int] = _ALL_BATCHES) -> str:
-    """The recorded norms of *batches*, all six layers, as CSV text.
+    """The recorded norms of *batches*, all six layers, as CSV text, each
+    value as ``repr`` gives it: the shortest text that reads back the same."""
+    rows = [f"mini_batch,{_LAYER_COLUMNS}"]
+    for batch in _checked_batches(batches):
+        rows.append(",".join([str(batch), *map(repr, NABLA_W_NORMS[batch - 1])]))
+    return "\n".join(rows) + "\n"
 
-    ``repr`` gives the shortest text that reads back as the same float.
-    """
-    lines = [f"mini_batch,{_LAYER_COLUMNS}"]
-    for batch in map(_checked_batch, batches):
-        lines.append(",".join([str(batch), *map(repr, NABLA_W_NORMS[batch - 1])]))
-    return "\n".join(lines) + "\n"
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 # -- Drawing --------------------------------------------------------------------
@@ -200,67 +165,51 @@ def draw(
     *,
     log: bool = False,
     legend: bool = False,
-    reproduced: NDArray[np.float64] | None = None,
+    reproduced: ArrayLike | None = None,
 ) -> None:
     """Draw ‖∇C^l_w‖ against hidden layer 1-4, a line per mini-batch, on *ax*.
 
-    With *log*, a logarithmic y axis, on which the steady decay per layer is
-    a straight line. With *legend*, a legend naming the mini-batches (and,
-    with *log*, each one's growth per layer), where it covers the fewest
-    points. With *reproduced*, as `reproduce` gives it, each mini-batch's
-    line goes over the band between the 5th and 95th percentile of the runs
-    (shaded) and their median (dashed), in its colour.
-
-    The lines take the colours of the rcParams' colour cycle, or, while that
-    is matplotlib's default or classic cycle, the original's red, green and
-    blue for mini-batches 7, 8 and 9. A mini-batch keeps its colour whichever
-    others are plotted.
+    *log*: a logarithmic y axis, on which the decay is a straight line.
+    *legend*: a legend of the mini-batches (with *log*, their growth per
+    layer). *reproduced*, as `reproduce` gives it: each line over its runs'
+    band from the 5th to the 95th percentile (shaded) and median (dashed).
+    Lines take the colour cycle's colours or, under matplotlib's default or
+    classic cycle, the original's red, green and blue for mini-batches 7, 8
+    and 9; each keeps its colour whatever else is drawn.
     """
-    batches = tuple(map(_checked_batch, batches))
+    batches = _checked_batches(batches)
     if not batches:
         raise ValueError("no mini-batch to draw")
     colours = _batch_colours()
-    layers = range(1, len(hidden_layer_norms(batches[0])) + 1)
+    layers = range(1, len(NABLA_W_NORMS[0]) - 1)
     if reproduced is not None:
         import numpy as np
 
         runs = _completed(reproduced)
         bands = np.percentile(runs[:, :, 1:-1], [5, 50, 95], axis=0)
+        counted = _plural(len(runs), "run")
     for batch in batches:
+        colour = colours[batch]
+        if reproduced is not None:
+            low, median, high = bands[:, batch - 1]
+            first = batch == batches[0]  # says what the bands are, once
+            band, middle = f"5\N{EN DASH}95 % of {counted}", f"median of {counted}"
+            ax.fill_between(layers, low, high, color=colour, alpha=0.25, lw=0)
+            ax.collections[-1].set_label(band if first else None)
+            ax.plot(layers, median, "--", color=colour, label=middle if first else None)
         label = f"mini-batch {batch}"
         if log:
             label += (
                 f" (\N{MULTIPLICATION SIGN}{growth_per_layer(batch):.1f} per layer)"
             )
-        if reproduced is not None:
-            low, median, high = bands[:, batch - 1]
-            first = batch == batches[0]  # says what the bands are, once
-            ax.fill_between(
-                layers,
-                low,
-                high,
-                color=colours[batch],
-                alpha=0.25,
-                linewidth=0,
-                label=f"5\N{EN DASH}95 % of {len(runs)} runs" if first else None,
-            )
-            ax.plot(
-                layers,
-                median,
-                "--",
-                color=colours[batch],
-                label=f"median of {len(runs)} runs" if first else None,
-            )
-        ax.plot(
-            layers, hidden_layer_norms(batch), "o-", color=colours[batch], label=label
-        )
+        ax.plot(layers, hidden_layer_norms(batch), "o-", color=colour, label=label)
     ax.set_xlabel("Layer $l$")
     ax.set_ylabel(r"$\Vert\nabla C^l_w\Vert$")
     ax.set_xticks(layers)
     if log:
-        _readable_log_scale(ax)
+        _readable_log_scale(ax, (1.0, 2.0, 5.0))
     if legend:
-        ax.legend(loc="best")
+        ax.legend()
 
 
 def _batch_colours() -> dict[int, Any]:
@@ -269,29 +218,25 @@ def _batch_colours() -> dict[int, Any]:
     import matplotlib.style
     from matplotlib.colors import to_rgba
 
-    def colours(cycle: Any) -> list[tuple[float, ...]]:
-        return [to_rgba(colour) for colour in cycle.by_key().get("color", [])]
+    def colours(params: Any) -> list[tuple[float, ...]]:
+        cycle = params["axes.prop_cycle"].by_key()
+        return [to_rgba(colour) for colour in cycle.get("color", [])]
 
-    cycle = colours(matplotlib.rcParams["axes.prop_cycle"])
-    default = colours(matplotlib.rcParamsDefault["axes.prop_cycle"])
-    classic = colours(matplotlib.style.library["classic"]["axes.prop_cycle"])
-    if cycle in (default, classic):
+    cycle = colours(matplotlib.rcParams)
+    default = colours(matplotlib.rcParamsDefault)
+    if cycle in (default, colours(matplotlib.style.library["classic"])):
         return dict(zip(_COLOUR_ORDER, _ORIGINAL_COLOURS))
-    # A short cycle borrows from the default one, so that each of the ten
-    # has a colour of its own.
+    # A short cycle borrows from the default one: each of the ten its own colour.
     return dict(zip(_COLOUR_ORDER, dict.fromkeys(cycle + default)))
 
 
-def _readable_log_scale(ax: Axes) -> None:
-    """A logarithmic y axis labelled at 1, 2 and 5 times each power of ten.
-
-    The default labels only powers of ten, which leaves the figure's range,
-    about 0.1 to 10, with two labels and no way to read a value below 1.
-    """
+def _readable_log_scale(ax: Axes, subs: tuple[float, ...]) -> None:
+    """A logarithmic y axis labelled at *subs* times each power of ten (the
+    default labels only powers of ten: two labels for the range 0.1 to 10)."""
     from matplotlib.ticker import LogLocator, NullFormatter, StrMethodFormatter
 
     ax.set_yscale("log")
-    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_locator(LogLocator(subs=subs))
     ax.yaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
     ax.yaxis.set_minor_formatter(NullFormatter())
 
@@ -304,80 +249,92 @@ def make_figure(
     style: RcStyleType | None = None,
     size: tuple[float, float] | None = None,
     title: str | None = None,
-    reproduced: NDArray[np.float64] | None = None,
+    reproduced: ArrayLike | None = None,
     pyplot: bool = False,
 ) -> Figure:
-    """A new Figure of the plot, the one place where the figure is built.
+    """A new Figure of the plot: the one place where the figure is built.
 
-    *log* and *legend* are as for `draw`. *style* is anything
-    ``matplotlib.style.use`` takes: a style's name, the path of a
-    ``.mplstyle`` file, a dict of rcParams, or a list of these, applied in
-    order; None keeps the current rcParams. *size* is (width, height) in
-    inches; *title* goes above the plot. For a transparent background, save
-    with ``fig.savefig(..., transparent=True)``: transparency is a matter of
-    saving.
-
-    With *reproduced*, as `reproduce` gives it, each mini-batch gets a panel
-    of its own, all on the same axes, where its recorded line lies over the
-    band of the runs (5th to 95th percentile, shaded) and their median
-    (dashed): one look tells whether the record lies within its band.
-
-    Labels, title and legend are kept inside the figure, and the legend off
-    the data points (outside the axes when there is no room inside), by
-    constrained layout where it is needed; the default figure needs none and
-    is the original's to the pixel.
-
-    By default the figure is made without pyplot: nothing to close, nothing
-    shown by accident. With *pyplot*, pyplot manages it, so that
-    ``plt.show()`` can open it in a window or a notebook.
-
-    A few of a style's settings act only when the figure is saved or drawn
-    (the ``savefig.*`` ones, text kerning and hinting): for all of them,
-    save or show the figure inside ``matplotlib.style.context(style)`` too,
-    as the command line does.
+    *log* and *legend* are as for `draw`; *style*, what ``matplotlib.style.use``
+    takes (names, ``.mplstyle`` paths, dicts of rcParams, or a list of them);
+    *size*, (width, height) in inches; *title* goes above the plot. With
+    *reproduced*, as `reproduce` gives it, each mini-batch has a panel where
+    its line lies over its runs' band and median. Made without pyplot unless
+    *pyplot* (for ``plt.show()``). The default figure is laid out as the
+    original was, to the pixel; any other by constrained layout, its type
+    smaller in a figure smaller than the style's, down to 6 points. For a
+    style's ``savefig.*`` settings, save inside ``matplotlib.style.context``.
     """
-    batches = tuple(batches)
-    with _style(style):
-        if pyplot:
-            import matplotlib.pyplot as plt
+    import matplotlib.style
 
-            fig = plt.figure(figsize=size)
-        else:
-            from matplotlib.figure import Figure
+    batches = _checked_batches(batches)
+    faithful = (
+        batches == REPRESENTATIVE_BATCHES
+        and not (log or legend)
+        and (style is None and size is None and title is None and reproduced is None)
+    )
+    with matplotlib.style.context(style or {}):
+        rc = matplotlib.rcParams
+        try:
+            width, height = map(float, size or rc["figure.figsize"])
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"size must be (width, height) in inches, not {size!r}"
+            ) from None
+        _check_pixels("size", width, height, rc["figure.dpi"])
+        styled_width, styled_height = rc["figure.figsize"]
+        scale = min(1, width / styled_width, height / styled_height)
+        font = {"font.size": max(6, rc["font.size"] * scale)} if scale < 1 else {}
+        with matplotlib.rc_context(font):  # type: ignore[arg-type]
+            layout: Literal["constrained"] | None = None if faithful else "constrained"
+            if pyplot:
+                import matplotlib.pyplot as plt
 
-            fig = Figure(figsize=size)
-        if reproduced is None:
-            ax = fig.add_subplot()
-            draw(ax, batches, log=log, legend=legend)
-            if title is not None:
-                ax.set_title(title, wrap=True)
-            _lay_out(fig)
-        else:  # panels, laid out by constrained layout from the start
-            _draw_panels(fig, batches, reproduced, log=log, legend=legend)
+                fig = plt.figure(figsize=(width, height), layout=layout)
+            else:
+                from matplotlib.figure import Figure
+
+                fig = Figure(figsize=(width, height), layout=layout)
             if title is not None:
                 fig.suptitle(title, wrap=True)
+            if reproduced is None:
+                ax = fig.add_subplot()
+                draw(ax, batches, log=log)
+                if legend:  # beside the plot: mini-batch numbers under a title
+                    handles, labels = ax.get_legend_handles_labels()
+                    labels = [label.split(" ", 1)[1] for label in labels]
+                    fig.legend(
+                        handles, labels, loc="outside right center", title="mini-batch"
+                    )
+            else:
+                handles = _draw_panels(fig, batches, reproduced, log=log)
+                if legend:  # below the panels, in a row where it has room
+                    ncols = 3 if width * 72 >= 42 * rc["font.size"] else 1
+                    fig.legend(handles=handles, loc="outside lower center", ncols=ncols)
     return fig
 
 
 def _draw_panels(
-    fig: Figure,
-    batches: tuple[int, ...],
-    reproduced: NDArray[np.float64],
-    *,
-    log: bool,
-    legend: bool,
-) -> None:
-    """A panel per mini-batch, in a row (two rows for more than four)."""
+    fig: Figure, batches: tuple[int, ...], reproduced: ArrayLike, *, log: bool
+) -> list[Artist]:
+    """A panel per mini-batch on the same axes, in a row (two rows for more
+    than four); the legend's entries, in the colour of text."""
     import matplotlib
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
+    if not batches:
+        raise ValueError("no mini-batch to draw")
     rows = 1 if len(batches) <= 4 else 2
     columns = -(-len(batches) // rows)
     grid = fig.subplots(rows, columns, sharex=True, sharey=True, squeeze=False)
+    # A panel's title in full where it has room, estimated in characters.
+    room = fig.get_figwidth() * 72 / columns / matplotlib.rcParams["font.size"]
+    tall = fig.get_figheight() / rows >= 3  # inches
     for index, (ax, batch) in enumerate(zip(grid.flat, batches)):
-        draw(ax, [batch], log=log, reproduced=reproduced)
-        ax.set_title(f"mini-batch {batch}", fontsize="medium")
+        draw(ax, [batch], reproduced=reproduced)
+        if log:  # labelled at each power of ten alone on a small panel
+            _readable_log_scale(ax, (1.0, 2.0, 5.0) if tall else (1.0,))
+        ax.set_title(f"mini-batch {batch}" if room > 12 else str(batch))
         if index + columns < len(batches):
             ax.set_xlabel("")  # the panel below says it
         else:  # the lowest of its column
@@ -386,161 +343,25 @@ def _draw_panels(
             ax.set_ylabel("")
     for ax in grid.flat[len(batches) :]:
         ax.remove()
-    fig.set_layout_engine("constrained")
-    if legend:
-        ink = matplotlib.rcParams["text.color"]
-        runs = len(_completed(reproduced))
-        fig.legend(
-            handles=[
-                Line2D([], [], color=ink, marker="o", label="recorded in 2013"),
-                Line2D(
-                    [], [], color=ink, linestyle="--", label=f"median of {runs} runs"
-                ),
-                Patch(color=ink, alpha=0.25, label=f"5\N{EN DASH}95 % of {runs} runs"),
-            ],
-            loc="outside lower center",
-            ncols=3,
-        )
-
-
-def _style(style: RcStyleType | None) -> contextlib.AbstractContextManager[object]:
-    if style is None:
-        return contextlib.nullcontext()
-    import matplotlib.style
-
-    return matplotlib.style.context(style)
-
-
-def _lay_out(fig: Figure) -> None:
-    """Keep labels, title and legend inside *fig*, and the legend off the
-    data, moving nothing that needs no moving.
-
-    Constrained layout comes in only where something would be cut off: it
-    would move the faithful figure's axes by a few pixels. A legend that
-    covers data goes outside the axes, to their right or below them, and
-    its type gets smaller until it fits and leaves the axes room.
-    """
-    if not _fits(fig):
-        fig.set_layout_engine("constrained")
-    (ax,) = fig.axes
-    legend = ax.get_legend()
-    if legend is None or _legend_fits(fig, legend):
-        return
-    # What the legend and the axes measure now rules out some places.
-    box, frame = legend.get_window_extent(), ax.get_window_extent()
-    width, height = fig.bbox.width, fig.bbox.height
-    legend.remove()
-    handles, labels = ax.get_legend_handles_labels()
-    rows = -(-len(handles) // 2)  # in two columns, below the axes
-    largest = {  # the largest scale of type that each place could take
-        "inside": min(frame.width / box.width, frame.height / box.height),
-        "outside right upper": (width / 2 - frame.x0) / box.width,
-        "outside lower center": min(
-            (frame.height - height / 2) * len(handles) / (rows * box.height),
-            width / (2 * box.width),
-        ),
-    }
-    fig.set_layout_engine("constrained")
-    points = legend.prop.get_size_in_points()
-    wide = fig.get_figwidth() >= fig.get_figheight()
-    Outside = Literal["outside right upper", "outside lower center"]
-    outside: list[Outside] = ["outside right upper", "outside lower center"]
-    if not wide:
-        outside.reverse()
-    for scale in (1, 0.75, 0.5):
-        font = {"size": points * scale}
-        places: list[Literal["inside"] | Outside] = [*outside]
-        if scale < 1:
-            places.insert(0, "inside")
-        for where in places:
-            if scale > 1.1 * largest[where]:  # a tenth to spare, for estimates
-                continue
-            if where == "inside":
-                legend = ax.legend(loc="best", prop=font)
-            else:
-                columns = 1 if where == "outside right upper" else 2
-                legend = fig.legend(
-                    handles,
-                    labels,
-                    loc=where,
-                    ncols=min(columns, len(handles)),
-                    prop=font,
-                )
-            if _legend_fits(fig, legend):
-                return
-            legend.remove()
-    fig.legend(handles, labels, loc=outside[0], prop=font)  # the best there is
-
-
-def _legend_fits(fig: Figure, legend: Legend) -> bool:
-    """Whether *fig* fits its edges with *legend* clear of the data points
-    and the axes keep at least half of the figure each way."""
-    from matplotlib.transforms import Bbox
-
-    if not _fits(fig):
-        return False
-    axes = Bbox.union([ax.get_window_extent() for ax in fig.axes])
-    return bool(
-        axes.width >= fig.bbox.width / 2
-        and axes.height >= fig.bbox.height / 2
-        and _clear_of_data(fig, legend.get_window_extent())
-    )
-
-
-def _fits(fig: Figure) -> bool:
-    """Whether all of *fig*, laid out as it stands, lies inside its edges."""
-    engine = fig.get_layout_engine()
-    if engine is not None:
-        with warnings.catch_warnings():
-            # Constrained layout gives up when the axes would have no room.
-            warnings.filterwarnings("error", "constrained_layout not applied")
-            try:
-                engine.execute(fig)
-            except UserWarning:
-                return False
-    drawn = fig.get_tightbbox()
-    width, height = fig.get_size_inches()
-    slack = 0.5 / fig.dpi  # half a pixel, for rounding
-    return bool(
-        drawn.x0 >= -slack
-        and drawn.y0 >= -slack
-        and drawn.x1 <= width + slack
-        and drawn.y1 <= height + slack
-    )
-
-
-def _clear_of_data(fig: Figure, box: Bbox) -> bool:
-    """Whether no data point of *fig*'s axes, markers included, lies in *box*."""
-    import numpy as np
-
-    for ax in fig.axes:
-        for line in ax.get_lines():
-            points = line.get_transform().transform(line.get_xydata())
-            reach = line.get_markersize() / 2 * fig.dpi / 72
-            if np.any(
-                (points[:, 0] > box.x0 - reach)
-                & (points[:, 0] < box.x1 + reach)
-                & (points[:, 1] > box.y0 - reach)
-                & (points[:, 1] < box.y1 + reach)
-            ):
-                return False
-    return True
+    ink = matplotlib.rcParams["text.color"]
+    runs = _plural(len(_completed(reproduced)), "run")
+    return [
+        Line2D([], [], color=ink, marker="o", label="recorded in 2013"),
+        Line2D([], [], color=ink, linestyle="--", label=f"median of {runs}"),
+        Patch(color=ink, alpha=0.25, label=f"5\N{EN DASH}95 % of {runs}"),
+    ]
 
 
 # -- The re-derivation ------------------------------------------------------------
 #
-# The record came from Nielsen's backprop2 module as it stood in April 2013,
-# and the workflow was not kept. These are its facts, read from the public
-# history of his repository: a 784-30-30-30-30-30-10 network, sigmoid at every
-# layer; weights into a layer of y neurons drawn from N(0, 1) and divided by
-# sqrt(y), the receiving layer's size (its docstring says fan-in; the code
-# and the record say otherwise), biases likewise; the cross-entropy cost;
-# one epoch over the first 1,000 training images, pixels scaled as
-# raw / 256, shuffled and cut into ten mini-batches of 100. Each recorded
-# number is the Frobenius norm of a layer's unregularized weight gradient,
-# summed (not averaged) over the mini-batch, taken before the step
-# w <- w - eta (grad + (lambda B / T) w), with eta = 0.01, lambda = 0.05,
-# B = 100 and T = 1,000.
+# The record came from Nielsen's backprop2 module as it stood in April 2013;
+# the README's "Reproducing the record" gives the facts, which this follows:
+# sigmoid units; weights and biases into a layer of y neurons drawn from
+# N(0, 1) and divided by sqrt(y); the cross-entropy cost; one epoch over
+# MNIST's first 1,000 training images (raw / 256), shuffled, in mini-batches
+# of B = 100; each recorded number the Frobenius norm of a layer's summed,
+# unregularized weight gradient, taken before the step
+# w <- w - eta (grad + (lambda B / T) w), with T = 1,000 examples.
 
 _SIZES = (784, 30, 30, 30, 30, 30, 10)
 _ETA, _LAMBDA = 0.01, 0.05
@@ -548,22 +369,12 @@ _EXAMPLES, _BATCH_SIZE = 1000, 100
 INITIALISATIONS = ("backprop2", "fan-in", "standard")
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 _MAX_RUNS = 10_000
-_MAX_DATA_BYTES = 2**26  # MNIST's largest file, its 60,000 images, is 47 MB
 _RUNS_AT_ONCE = 8  # trained side by side; memory does not grow with runs
-
-# What the loader looks for in a data folder, the shipped name first, and the
-# SHA-256 of the first 1,000 records as an IDX file of their own.
-_MNIST = {
-    "images": (
-        ("train-images-first-1000-idx3-ubyte", "train-images-idx3-ubyte"),
-        (28, 28),
-        "386bb018796babeaca208787b77c1b9db39532c4098951ea35f4694e744eb4b7",
-    ),
-    "labels": (
-        ("train-labels-first-1000-idx1-ubyte", "train-labels-idx1-ubyte"),
-        (),
-        "895f65588e45d05babf0b5fa7aee2a0d782d8143b40b5764e596df91bc9dddeb",
-    ),
+# The SHA-256 of MNIST's first 1,000 training images and labels, each as an
+# IDX file of their own (the shipped files, decompressed).
+_MNIST_SHA256 = {
+    "images": "386bb018796babeaca208787b77c1b9db39532c4098951ea35f4694e744eb4b7",
+    "labels": "895f65588e45d05babf0b5fa7aee2a0d782d8143b40b5764e596df91bc9dddeb",
 }
 
 
@@ -575,27 +386,22 @@ def reproduce(
     activation: str = "sigmoid",
     data: str | os.PathLike[str] | None = None,
     progress: Callable[[int, int], object] | None = None,
-) -> NDArray[np.float64]:
-    """Train the network as the record was made, *runs* times; the norms.
+) -> Array:
+    """Train the network as the record was made, *runs* times: an array of
+    shape (runs, 10, 6), each run's table laid out as `NABLA_W_NORMS`.
 
-    Returns an array of shape (runs, 10, 6): for each run, the table it
-    records, in the layout of `NABLA_W_NORMS` (mini-batch, then weight layer
-    1 to 6). Run i starts from seed ``seed + i``, so any run can be redone
-    alone, and the same arguments give the same numbers, bit for bit, on the
-    same machine. A run that diverges (ReLU's can) records infinities or
-    NaNs from then on.
-
-    *init* is ``"backprop2"`` (the record's), ``"fan-in"`` (the book's later
-    code: weights / sqrt(fan-in), biases N(0, 1)) or ``"standard"`` (all
-    N(0, 1)). *activation* is the hidden layers' function: ``"sigmoid"`` (the
-    record's), ``"tanh"`` or ``"relu"``; the output layer stays sigmoid, with
-    the cross-entropy cost. *data* is the folder with MNIST's training files
-    (default: ``data`` beside this script). *progress*, if given, is called
-    with the runs done and *runs* as the training goes on.
+    Run i starts from seed ``seed + i``: any run can be redone alone, the
+    same numbers bit for bit on the same machine. A run that diverges (ReLU's
+    can) records infinities or NaNs. *init* is ``"backprop2"`` (the record's),
+    ``"fan-in"`` (the book's later code: weights / sqrt(fan-in), biases
+    N(0, 1)) or ``"standard"`` (all N(0, 1)); *activation*, the hidden
+    layers', ``"sigmoid"`` (the record's), ``"tanh"`` or ``"relu"``. *data*:
+    the folder of MNIST's training files (default: ``data`` beside this
+    script). *progress*: called with the runs done and *runs* as they go.
     """
     import numpy as np
 
-    runs, seed = operator.index(runs), operator.index(seed)
+    runs, seed = _whole("runs", runs), _whole("seed", seed)
     if not 1 <= runs <= _MAX_RUNS:
         raise ValueError(f"runs must be from 1 to {_MAX_RUNS}, not {runs}")
     if seed < 0:
@@ -615,7 +421,7 @@ def reproduce(
     for first in range(0, runs, _RUNS_AT_ONCE):
         last = min(first + _RUNS_AT_ONCE, runs)
         networks = [_initial_network(seed + i, init) for i in range(first, last)]
-        result[first:last] = _train(networks, images, targets, activation, pixels=used)
+        result[first:last] = _train(networks, images, targets, activation, used)
         if progress is not None:
             progress(last, runs)
     return result
@@ -623,7 +429,7 @@ def reproduce(
 
 def _initial_network(
     seed: int, init: str
-) -> tuple[list[NDArray[np.float64]], list[NDArray[np.float64]], NDArray[np.intp]]:
+) -> tuple[list[Array], list[Array], NDArray[np.intp]]:
     """Run *seed*'s starting weights and biases, and the order of its 1,000
     examples. Weights into a layer of y from one of x are y by x."""
     import numpy as np
@@ -644,19 +450,14 @@ def _initial_network(
 
 
 def _train(
-    networks: Sequence[
-        tuple[list[NDArray[np.float64]], list[NDArray[np.float64]], NDArray[np.intp]]
-    ],
-    images: NDArray[np.float64],
-    targets: NDArray[np.float64],
+    networks: Sequence[tuple[list[Array], list[Array], NDArray[np.intp]]],
+    images: Array,
+    targets: Array,
     activation: str,
-    *,
     pixels: NDArray[np.bool_],
-) -> NDArray[np.float64]:
+) -> Array:
     """One epoch of each network, side by side; the norms each records.
-
-    *images* hold only the *pixels* that some image uses.
-    """
+    *images* hold only the *pixels* that some image uses."""
     import numpy as np
 
     # Stacked, and the other way round: (run, from, to), so that a layer is
@@ -689,23 +490,21 @@ def _train(
 
 
 def _gradients(
-    weights: list[NDArray[np.float64]],
-    biases: list[NDArray[np.float64]],
-    inputs: NDArray[np.float64],
-    targets: NDArray[np.float64],
+    weights: list[Array],
+    biases: list[Array],
+    inputs: Array,
+    targets: Array,
     activation: str,
-) -> tuple[list[NDArray[np.float64]], list[NDArray[np.float64]]]:
-    """∇C_w and ∇C_b of the cross-entropy cost, summed over the examples.
-
-    For a stack of networks at once: *weights* are (run, from, to), *biases*
-    (run, 1, to), *inputs* (run, example, 784) and *targets* (run, example,
-    10), one-hot.
+) -> tuple[list[Array], list[Array]]:
+    """∇C_w and ∇C_b of the cross-entropy cost, summed over the examples, for
+    a stack of networks at once: *weights* are (run, from, to), *biases* (run,
+    1, to), *inputs* (run, example, 784), *targets* (run, example, 10), one-hot.
     """
     outputs = [inputs]
     for layer, (w, b) in enumerate(zip(weights, biases)):
-        last = layer == len(weights) - 1
         z = outputs[-1] @ w
         z += b
+        last = layer == len(weights) - 1
         outputs.append(_activate("sigmoid" if last else activation, z))
     delta = outputs[-1] - targets  # the cross-entropy cost's, at a sigmoid output
     nabla_w, nabla_b = [], []
@@ -718,7 +517,7 @@ def _gradients(
     return nabla_w[::-1], nabla_b[::-1]
 
 
-def _activate(activation: str, z: NDArray[np.float64]) -> NDArray[np.float64]:
+def _activate(activation: str, z: Array) -> Array:
     """The activation of *z*, computed in its place."""
     import numpy as np
 
@@ -734,7 +533,7 @@ def _activate(activation: str, z: NDArray[np.float64]) -> NDArray[np.float64]:
     return z
 
 
-def _slope(activation: str, a: NDArray[np.float64]) -> NDArray[np.float64]:
+def _slope(activation: str, a: Array) -> Array:
     """The activation's derivative, from its value *a*."""
     if activation == "tanh":
         return 1 - a * a
@@ -743,15 +542,10 @@ def _slope(activation: str, a: NDArray[np.float64]) -> NDArray[np.float64]:
     return a * (1 - a)
 
 
-def _load_mnist(
-    data: str | os.PathLike[str] | None = None,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def _load_mnist(data: str | os.PathLike[str] | None = None) -> tuple[Array, Array]:
     """MNIST's first 1,000 training images, pixels scaled to raw / 256 (as
-    in 2013), and their labels, one-hot.
-
-    Raises FileNotFoundError or ValueError, naming the file and what is wrong
-    with it, for a file that is missing, cut short or not MNIST's.
-    """
+    in 2013), and their labels, one-hot. Raises OSError for a file that
+    cannot be read, ValueError for one that is not MNIST's or not whole."""
     import numpy as np
 
     if data is None:
@@ -769,214 +563,152 @@ def _load_mnist(
 
 def _mnist_records(folder: str | os.PathLike[str], kind: str) -> bytes:
     """The first 1,000 records of MNIST's training *kind*, checked."""
-    names, dims, checksum = _MNIST[kind]
-    candidates = [
-        os.path.join(folder, name + end) for name in names for end in (".gz", "")
+    import gzip
+    import hashlib
+    import zlib
+
+    dims, header = ("3", 16) if kind == "images" else ("1", 8)
+    names = [
+        f"train-{kind}-first-1000-idx{dims}-ubyte",
+        f"train-{kind}-idx{dims}-ubyte",
     ]
-    path = next((c for c in candidates if os.path.exists(c)), candidates[0])
-    if not stat.S_ISREG(os.stat(path).st_mode):  # FileNotFoundError: the first
-        raise ValueError(f"{path!r}: not a file")  # a FIFO would wait forever
+    paths = [os.path.join(folder, n + end) for n in names for end in (".gz", "")]
+    path = next((p for p in paths if os.path.isfile(p)), paths[0])
     with open(path, "rb") as file:
-        raw = file.read(_MAX_DATA_BYTES + 1)
+        raw = file.read()
     if raw[:2] == b"\x1f\x8b":
         try:
-            with gzip.GzipFile(fileobj=io.BytesIO(raw)) as unzipped:
-                raw = unzipped.read(_MAX_DATA_BYTES + 1)
+            raw = gzip.decompress(raw)
         except (EOFError, OSError, zlib.error) as exc:
             raise ValueError(f"{path!r}: not a whole gzip file ({exc})") from None
-    if len(raw) > _MAX_DATA_BYTES:
-        raise ValueError(f"{path!r}: larger than any of MNIST's files")
-    header = 4 * (2 + len(dims))
-    magic = 0x0800 + 1 + len(dims)  # unsigned bytes, in 1 + len(dims) dimensions
-    if len(raw) < header or int.from_bytes(raw[:4], "big") != magic:
-        raise ValueError(f"{path!r}: not an IDX file of MNIST's {kind}")
-    count, *shape = struct.unpack(f">{1 + len(dims)}I", raw[4:header])
-    size = math.prod(dims)
-    if tuple(shape) != dims:
-        raise ValueError(f"{path!r}: {kind} of {shape}, not MNIST's {list(dims)}")
-    if count < _EXAMPLES:
-        raise ValueError(f"{path!r}: {count} {kind}, and {_EXAMPLES} are needed")
-    if len(raw) != header + count * size:
+    records = raw[header : header + _EXAMPLES * (784 if kind == "images" else 1)]
+    # As a file of its own: the header, with 1,000 as its count.
+    own = raw[:4] + _EXAMPLES.to_bytes(4, "big") + raw[8:header] + records
+    if hashlib.sha256(own).hexdigest() != _MNIST_SHA256[kind]:
         raise ValueError(
-            f"{path!r}: cut short or overlong: {len(raw) - header} bytes of "
-            f"{kind} where its header says {count * size}"
+            f"{path!r}: not MNIST's training {kind}, or cut short "
+            f"(its first {_EXAMPLES} are not theirs)"
         )
-    first = raw[header : header + _EXAMPLES * size]
-    own = raw[:4] + _EXAMPLES.to_bytes(4, "big") + raw[8:header] + first
-    if hashlib.sha256(own).hexdigest() != checksum:
-        raise ValueError(
-            f"{path!r}: not MNIST's first {_EXAMPLES} training {kind} "
-            "(its checksum differs)"
-        )
-    return first
+    return records
 
 
-class Agreement(NamedTuple):
-    """How the record sits among runs that re-derive it."""
+class Agreement:
+    """How `NABLA_W_NORMS` sits among *reproduced*, as `reproduce` gives it.
 
-    runs: int  # the runs compared: those that trained to the end
-    left_out: int  # runs that diverged, or whose gradient vanished entirely
-    inside: int  # recorded values within the 5th to 95th percentile of the runs
-    values: int  # recorded values in all
-    growth: float  # recorded growth per hidden layer, over all ten mini-batches
-    growth_median: float  # the runs' median growth per hidden layer
-    growth_band: tuple[float, float]  # the runs' 5th and 95th percentiles
+    Of the recorded *values*, how many lie *inside* the 5th to 95th
+    percentile of the *runs* that trained to the end (those that diverged or
+    lost their gradient are *left_out*); the recorded *growth* per hidden
+    layer, and the runs' *growth_median* and *growth_band* (5th and 95th
+    percentile). ``str()`` says it in a few lines.
+    """
+
+    def __init__(self, reproduced: ArrayLike) -> None:
+        import numpy as np
+
+        recorded = np.array(NABLA_W_NORMS)
+        runs = _completed(reproduced)
+        low, high = np.percentile(runs, [5, 95], axis=0)
+        growths = _growth(runs)
+        self.runs = len(runs)
+        self.left_out = len(np.asarray(reproduced)) - len(runs)
+        self.values = recorded.size
+        self.inside = int(((low <= recorded) & (recorded <= high)).sum())
+        self.growth = float(_growth(recorded))
+        self.growth_median = float(np.median(growths))
+        self.growth_band = tuple(float(g) for g in np.percentile(growths, [5, 95]))
 
     def __str__(self) -> str:
         low, high = self.growth_band
+        times = "\N{MULTIPLICATION SIGN}"
         lines = [
             f"{self.inside} of the {self.values} recorded values lie within "
-            f"the middle 90 % of {self.runs} runs",
-            f"growth per hidden layer: recorded "
-            f"\N{MULTIPLICATION SIGN}{self.growth:.2f}, reproduced "
-            f"\N{MULTIPLICATION SIGN}{self.growth_median:.2f} "
+            f"the middle 90 % of {_plural(self.runs, 'run')}",
+            f"growth per hidden layer: recorded {times}{self.growth:.2f}, "
+            f"reproduced {times}{self.growth_median:.2f} "
             f"(5-95 %: {low:.2f}-{high:.2f})",
         ]
         if self.left_out:
             lines.append(
-                f"{self.left_out} of {self.runs + self.left_out} runs left out: "
-                "they diverged, or a layer's gradient vanished entirely"
+                f"{self.left_out} of {_plural(self.runs + self.left_out, 'run')} "
+                "left out: they diverged, or a layer's gradient vanished entirely"
             )
         return "\n".join(lines)
 
 
-def agreement(reproduced: NDArray[np.float64]) -> Agreement:
-    """How `NABLA_W_NORMS` sits among *reproduced*, as `reproduce` gives it.
-
-    Runs that diverged, or whose gradient vanished to zero, are left out.
-    """
-    import numpy as np
-
-    recorded = np.array(NABLA_W_NORMS)
-    runs = _completed(reproduced)
-    low, high = np.percentile(runs, [5, 95], axis=0)
-    growths = _growth(runs)
-    growth_low, growth_high = np.percentile(growths, [5, 95])
-    return Agreement(
-        runs=len(runs),
-        left_out=len(reproduced) - len(runs),
-        inside=int(((low <= recorded) & (recorded <= high)).sum()),
-        values=recorded.size,
-        growth=float(_growth(recorded)),
-        growth_median=float(np.median(growths)),
-        growth_band=(float(growth_low), float(growth_high)),
-    )
-
-
-def _completed(reproduced: NDArray[np.float64]) -> NDArray[np.float64]:
+def _completed(reproduced: ArrayLike) -> Array:
     """The runs of *reproduced* whose every norm is finite and positive."""
     import numpy as np
 
-    shape = (len(NABLA_W_NORMS), len(NABLA_W_NORMS[0]))
-    if reproduced.ndim != 3 or reproduced.shape[1:] != shape:
+    try:
+        runs: Array = np.asarray(reproduced, dtype=float)
+    except (TypeError, ValueError):
+        runs = np.empty(0)
+    if runs.ndim != 3 or runs.shape[1:] != (10, 6):
         raise ValueError(
-            f"reproduced must have the shape (runs, {shape[0]}, {shape[1]}), "
-            f"as reproduce() gives it, not {reproduced.shape}"
+            "reproduced must be numbers of the shape (runs, 10, 6), as "
+            f"reproduce() gives them, not {reproduced!r:.60}"
         )
-    completed = reproduced[
-        (np.isfinite(reproduced) & (reproduced > 0)).all(axis=(1, 2))
-    ]
+    completed = runs[(np.isfinite(runs) & (runs > 0)).all(axis=(1, 2))]
     if not len(completed):
         raise ValueError(
-            f"none of the {len(reproduced)} runs trained to the end with every "
-            "norm finite and positive"
+            f"none of the {_plural(len(runs), 'run')} trained to the end with "
+            "every norm finite and positive"
         )
     return completed
 
 
-def _growth(norms: NDArray[np.float64]) -> NDArray[np.float64]:
+def _growth(norms: Array) -> Array:
     """Growth per hidden layer over all ten mini-batches: the geometric mean
     of each mini-batch's, as `growth_per_layer` measures it."""
     import numpy as np
 
     hidden = norms[..., 1:-1]
-    steps = hidden.shape[-1] - 1
-    growth: NDArray[np.float64] = np.exp(
-        np.log(hidden[..., -1] / hidden[..., 0]).mean(axis=-1) / steps
-    )
+    growth: Array = np.exp(np.log(hidden[..., -1] / hidden[..., 0]).mean(axis=-1) / 3)
     return growth
 
 
 # -- Writing files ----------------------------------------------------------------
 
 _DEFAULT_OUTPUT = "nabla_magnitudes.png"
-_VECTOR_FORMATS = frozenset({"pdf", "svg", "svgz", "eps", "ps"})
-# Agg refuses an image wider or taller than this; and a raster of more pixels
-# than the budget takes this machine seconds and gigabytes (2**26 pixels: about
-# 330 MB and 3 s; 1200 dpi at 6.4x4.8 inches is 44 million).
-_AGG_MAX_SIDE = 2**23 - 1
-_MAX_PIXELS = 2**26
-# Temporary files stand beside their targets under short names of their own,
-# so that a target's name may be as long as the system allows.
-_TEMPORARY_PREFIX = ".nabla-"
-_PROG = "plot_nabla_magnitudes.py"  # as messages name the program
+_VECTOR_FORMATS = ("pdf", "svg", "svgz", "eps", "ps")
+# What Agg draws a side, and what this script draws at most in all: A3 at
+# 600 dpi is 70 million pixels, held four bytes each.
+_MAX_SIDE, _MAX_PIXELS = 2**23 - 1, 10**8
 
 
-class _Failure(Exception):
-    """What went wrong, in one line for the user; exit status 1."""
-
-
-class _Stopped(KeyboardInterrupt):
-    """SIGTERM or SIGHUP asked the program to stop, as Ctrl-C does."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-_STOP_SIGNALS = tuple(
-    getattr(signal, name)
-    for name in ("SIGINT", "SIGTERM", "SIGHUP")
-    if hasattr(signal, name)  # Windows has no SIGHUP
-)
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold SIGINT, SIGTERM and SIGHUP until the block is done, then act on
-    the first that came: for steps that must not be cut short."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread receives signals
+def _check_pixels(what: str, width: float, height: float, dpi: float) -> None:
+    """A ValueError about *what* unless *width* by *height* inches at *dpi*
+    makes a raster that can be drawn."""
+    across, down = width * dpi, height * dpi
+    if not (min(across, down) >= 1 and max(across, down) <= _MAX_SIDE):
+        problem = f"each side must have 1 to {_MAX_SIDE:,} pixels"
+    elif across * down > _MAX_PIXELS:
+        problem = f"at most {_MAX_PIXELS:,} pixels can be drawn"
+    else:
         return
-    arrived: list[int] = []
-    held = {}
-    for signum in _STOP_SIGNALS:
-        handler = signal.getsignal(signum)
-        if handler is not None:  # None: set outside Python, left alone
-            held[signum] = handler
-            signal.signal(signum, lambda signum, frame: arrived.append(signum))
-    try:
-        yield
-    finally:
-        for signum, handler in held.items():
-            signal.signal(signum, handler)
-        if arrived:
-            signal.raise_signal(arrived[0])
+    x = "\N{MULTIPLICATION SIGN}"
+    raise ValueError(
+        f"{what} {width:g}{x}{height:g} inches at {dpi:g} dpi "
+        f"is {across:.6g}{x}{down:.6g} pixels; {problem}"
+    )
 
 
-def _supported_formats() -> list[str]:
-    """The file extensions matplotlib writes here without other software."""
-    from matplotlib.backend_bases import FigureCanvasBase
+def _render(fig: Figure, fmt: str, dpi: float | None, transparent: bool) -> bytes:
+    """*fig* as the bytes of a *fmt* file, the same bytes on every run: no
+    creation dates, and SVG ids from a fixed salt. A raster too large to
+    draw is refused before it is drawn."""
+    import io
+    import re
 
-    # PGF needs a LaTeX installation.
-    return sorted(set(FigureCanvasBase.get_supported_filetypes()) - {"pgf"})
-
-
-def _file_format(path: str) -> str:
-    """The format of *path*, from its extension, case-insensitive."""
-    return os.path.splitext(path)[1][1:].lower()
-
-
-def _render(
-    fig: Figure, fmt: str, dpi: float | None = None, transparent: bool = False
-) -> bytes:
-    """*fig* as the bytes of a *fmt* file, the same bytes on every run.
-
-    Creation dates are left out and SVG ids come from a fixed salt.
-    """
     import matplotlib
 
     base = "svg" if fmt == "svgz" else fmt
+    if base not in _VECTOR_FORMATS:
+        saved = matplotlib.rcParams["savefig.dpi"] if dpi is None else dpi
+        width, height = fig.get_size_inches()
+        _check_pixels(
+            f"a {fmt} of", width, height, fig.dpi if saved == "figure" else saved
+        )
     buffer = io.BytesIO()
     with matplotlib.rc_context({"svg.hashsalt": "plot_nabla_magnitudes"}):
         fig.savefig(
@@ -987,734 +719,315 @@ def _render(
             metadata={"pdf": {"CreationDate": None}, "svg": {"Date": None}}.get(base),
         )
     data = buffer.getvalue()
-    if fmt == "svgz":
-        # matplotlib's own gzip header would carry the time and a file name.
+    if fmt == "svgz":  # matplotlib's own gzip header would carry the time
+        import gzip
+
         data = gzip.compress(data, mtime=0)
-    elif fmt in ("ps", "eps"):
-        # PostScript takes its date only from SOURCE_DATE_EPOCH; the comment
-        # is optional, so drop it.
+    elif fmt in ("ps", "eps"):  # PostScript's date is an optional comment
         data = re.sub(rb"^%%CreationDate:[^\n]*\n", b"", data, count=1, flags=re.M)
     return data
 
 
-def _render_all(
-    fig: Figure, outputs: dict[str, str], dpi: float | None, transparent: bool
-) -> dict[str, bytes]:
-    """The bytes of each output path, rendered from the one figure."""
-    files = {}
-    for path, fmt in outputs.items():
-        try:
-            files[path] = _render(fig, fmt, dpi, transparent)
-        except Exception as exc:  # matplotlib and Pillow raise all kinds
-            raise _Failure(f"cannot render {path!r}: {_first_line(exc)}") from exc
-    return files
+def _write(path: str, data: bytes | None) -> None:
+    """Write *data* whole to a new file beside *path*'s file (through a
+    symbolic link), then move it into place, keeping the permissions of the
+    file it replaces; on any failure, remove it. With None, only make the new
+    file and remove it: a check that *path* can be written."""
+    import stat
 
-
-def _check_sizes(
-    outputs: dict[str, str], size: tuple[float, float] | None, dpi: float | None
-) -> None:
-    """Refuse, before drawing, a figure too large to draw: as it is laid out
-    (at figure.dpi) and as each raster output, whatever sets its size: the
-    options, a style or the rcParams."""
-    import matplotlib
-
-    rc = matplotlib.rcParams
-    width, height = size or rc["figure.figsize"]
-    saved = dpi or rc["savefig.dpi"]  # as savefig chooses
-    if saved == "figure":
-        saved = rc["figure.dpi"]
-    drawn = [("the figure", rc["figure.dpi"])]
-    drawn += [
-        (repr(p), saved) for p, fmt in outputs.items() if fmt not in _VECTOR_FORMATS
-    ]
-    for what, dots in drawn:
-        across, down = width * dots, height * dots
-        pixels = f"{across:.6g}\N{MULTIPLICATION SIGN}{down:.6g} pixels at {dots:g} dpi"
-        if not (min(across, down) >= 1 and max(across, down) <= _AGG_MAX_SIDE):
-            raise _Failure(
-                f"cannot render {what}: {pixels}, and matplotlib draws "
-                f"1 to {_AGG_MAX_SIDE} a side"
-            )
-        if across * down > _MAX_PIXELS:
-            raise _Failure(
-                f"cannot render {what}: {pixels} make {across * down:,.0f} "
-                f"pixels, more than the {_MAX_PIXELS:,} allowed; "
-                "lower --dpi or --size"
-            )
-
-
-def _write_files(files: dict[str, bytes]) -> None:
-    """Write each path's bytes: all of them or none, never a file half-written.
-
-    Each regular (or new) file is written in full to a temporary file beside
-    it. A device or FIFO, or a link to one, is written into directly, as a
-    shell redirect would, and never replaced. Then, with signals held, every
-    temporary file replaces its target with one `os.replace`; if one cannot,
-    those replaced before it get their old files back. Whatever happens, no
-    temporary file remains. Symbolic links are written through; a file
-    that is replaced keeps its permissions, and its owner where that may be;
-    one that may not be written (its permissions say so) is not replaced.
-    """
-    targets: dict[str, tuple[str, bytes]] = {}  # each real target once
-    for path, data in files.items():
-        first, same = targets.setdefault(_real_path(path), (path, data))
-        if same != data:
-            raise _Failure(f"cannot write {path!r}: it is the same file as {first!r}")
-    staged: list[tuple[str, str, str]] = []  # path, target, temporary
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise OSError(0, "not a regular file")
+    target = os.path.realpath(path)
+    temporary = os.path.join(os.path.dirname(target), f".nabla-{os.urandom(6).hex()}")
     try:
-        streams = []
-        for target, (path, data) in targets.items():
-            with _oserror_as_failure(path):
-                old = _writable(target)
-                if old is not None and not stat.S_ISREG(old.st_mode):
-                    streams.append((path, target, data))
-                    continue
-                with _signals_held():  # so that no temporary goes unrecorded
-                    fd, temporary = _new_beside(target, ".tmp")
-                    staged.append((path, target, temporary))
-                with open(fd, "wb") as file:
-                    file.write(data)
-                    file.flush()
-                    os.fsync(file.fileno())
-                if old is not None:  # the same owner, as far as may be, and mode
-                    with contextlib.suppress(PermissionError, AttributeError):
-                        os.chown(temporary, old.st_uid, old.st_gid)
-                    os.chmod(temporary, stat.S_IMODE(old.st_mode))
-        for path, target, data in streams:
-            with _oserror_as_failure(path), open(target, "ab") as stream:
-                stream.write(data)
-        with _signals_held():
-            _replace_all(staged)
+        with open(temporary, "xb") as file:  # made as any new file is, by the umask
+            file.write(data or b"")
+        if data is not None:
+            if os.path.exists(target):
+                os.chmod(temporary, stat.S_IMODE(os.stat(target).st_mode))
+            os.replace(temporary, target)
     finally:
-        with _signals_held():
-            for _, _, temporary in staged:
-                with contextlib.suppress(FileNotFoundError):
-                    os.remove(temporary)
-
-
-def _writable(target: str) -> os.stat_result | None:
-    """*target*'s status, None if it is new; an OSError where a shell's
-    redirect could not write it either (or it is a folder or a socket)."""
-    try:
-        old = os.stat(target)
-    except FileNotFoundError:
-        return None
-    if stat.S_ISDIR(old.st_mode):
-        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
-    if stat.S_ISSOCK(old.st_mode):
-        raise OSError(errno.ENXIO, "it is a socket, not a file")
-    if not os.access(target, os.W_OK):  # replacing it would get round that
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
-    return old
-
-
-def _new_beside(target: str, suffix: str) -> tuple[int, str]:
-    """A new file beside *target*, under a short name of its own, open for
-    writing; made as any new file is, as the umask says."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    while True:
-        name = f"{_TEMPORARY_PREFIX}{secrets.token_hex(6)}{suffix}"
-        path = os.path.join(os.path.dirname(target), name)
-        try:
-            return os.open(path, flags, 0o666), path
-        except FileExistsError:
-            continue
-        except PermissionError:
-            raise PermissionError(
-                errno.EACCES, "Permission denied to make a new file in its folder"
-            ) from None
-
-
-def _real_path(path: str) -> str:
-    try:
-        return os.path.realpath(path)
-    except FileNotFoundError:  # from os.getcwd
-        raise _Failure(
-            f"cannot write {path!r}: the working directory no longer exists"
-        ) from None
-
-
-def _replace_all(staged: list[tuple[str, str, str]]) -> None:
-    """Move each temporary file onto its target, all or none."""
-    backups = {}  # target: its old file, kept until all are replaced
-    replaced = []
-    try:
-        if len(staged) > 1:
-            for path, target, _ in staged:
-                if os.path.exists(target):
-                    with _oserror_as_failure(path):
-                        backups[target] = _backup(target)
-        for path, target, temporary in staged:
-            with _oserror_as_failure(path):
-                os.replace(temporary, target)
-            replaced.append(target)
-    except BaseException:
-        for target in reversed(replaced):
-            if target in backups:
-                os.replace(backups.pop(target), target)
-            else:
-                os.remove(target)
-        raise
-    finally:
-        for backup in backups.values():
-            with contextlib.suppress(OSError):
-                os.remove(backup)
-
-
-def _backup(target: str) -> str:
-    """A second name for *target*'s file, beside it: a hard link, or a copy
-    where the file system has none. Nothing is left if neither can be made."""
-    fd, backup = _new_beside(target, ".old")
-    os.close(fd)
-    try:
-        os.remove(backup)
-        os.link(target, backup)
-    except OSError:
-        try:
-            shutil.copy2(target, backup)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.remove(backup)
-            raise
-    return backup
-
-
-@contextlib.contextmanager
-def _oserror_as_failure(path: str) -> Iterator[None]:
-    try:
-        yield
-    except OSError as exc:
-        raise _Failure(f"cannot write {path!r}: {exc.strerror or exc}") from exc
-
-
-def _print(text: str) -> bool:
-    """Write *text* to standard output; False if its reader has gone.
-
-    What the stream's encoding cannot take (a name's undecodable bytes, say)
-    is written as backslash escapes. Raises _Failure if the stream cannot be
-    written at all.
-    """
-    stream = sys.stdout
-    if stream is None:  # started with standard output closed
-        raise _Failure("cannot write to standard output: it is closed")
-    encoding = getattr(stream, "encoding", None) or "utf-8"
-    try:
-        stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
-        stream.flush()
-    except (OSError, ValueError) as exc:
-        # Drop what is buffered, lest Python fail again flushing it at exit.
-        with contextlib.suppress(OSError, ValueError):
-            nowhere = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(nowhere, stream.fileno())
-            os.close(nowhere)
-        if isinstance(exc, BrokenPipeError):  # as in `--csv | head -1`
-            return False
-        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
-        raise _Failure(f"cannot write to standard output: {reason}") from None
-    return True
-
-
-def _printable(text: str) -> str:
-    """*text* on one line: control characters, and the bytes of a file name
-    that were no text, as backslash escapes."""
-    return re.sub(
-        "[\x00-\x1f\x7f\udc80-\udcff]", lambda c: f"\\x{ord(c[0]) % 256:02x}", text
-    )
-
-
-def _complain(message: str) -> None:
-    """Say *message* on standard error, if there is one."""
-    if sys.stderr is not None:
-        with contextlib.suppress(OSError, ValueError):
-            print(f"{_PROG}: {message}", file=sys.stderr)
+        if os.path.exists(temporary):
+            os.remove(temporary)
 
 
 # -- The command line ---------------------------------------------------------
 
+_PROG = "plot_nabla_magnitudes.py"  # as messages name the program
+_REDERIVING = ("seed", "init", "activation", "data")  # only with --reproduce
+_DRAWING = (  # none of them with --csv
+    *("output", "dpi", "transparent", "size", "title", "log", "legend", "style"),
+)
 
-def _positive_number(text: str) -> float:
+
+class _Failure(Exception):
+    """What went wrong, in one line for the user; exit status 1."""
+
+
+def _batches(spec: str) -> range:
+    """The mini-batches of a spec like ``"7"`` or ``"7-9"``, for argparse."""
+    low, _, high = spec.partition("-")
     try:
-        value = float(text)
+        first, last = _checked_batches([int(low), int(high or low)])
+        if first <= last:
+            return range(first, last + 1)
     except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"expected a positive number, not {text!r}")
-    return value
-
-
-def _runs(text: str) -> int:
-    if re.fullmatch(r"0*[0-9]{1,5}", text) and 1 <= int(text) <= _MAX_RUNS:
-        return int(text)
+        pass
     raise argparse.ArgumentTypeError(
-        f"expected a whole number of runs from 1 to {_MAX_RUNS}, not {text!r}"
-    )
-
-
-def _seed(text: str) -> int:
-    if re.fullmatch(r"[0-9]{1,4000}", text):  # int() takes at most 4300 digits
-        return int(text)
-    raise argparse.ArgumentTypeError(
-        f"expected a whole number from 0, not {text[:20]!r}"
-        + ("..." if len(text) > 20 else "")
+        f"{spec!r} is not a mini-batch or a rising range like 7-9 within 1-10"
     )
 
 
 def _size(text: str) -> tuple[float, float]:
-    width, comma, height = text.partition(",")
+    width, _, height = text.partition(",")
     try:
-        if comma:
-            return _positive_number(width), _positive_number(height)
-    except argparse.ArgumentTypeError:
-        pass
-    raise argparse.ArgumentTypeError(
-        f"expected a width and a height in inches like 6.4,3.6, not {text!r}"
-    )
+        return float(width), float(height)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a width and a height in inches like 6.4,3.6, not {text!r}"
+        ) from None
 
 
-def _parse_batches(specs: Iterable[str]) -> tuple[int, ...]:
-    """Mini-batches from specs like ``"7"`` or ``"7-9"``: sorted, each once."""
-    batches: set[int] = set()
-    for spec in specs:
-        match = re.fullmatch(r"([0-9]+)(?:-([0-9]+))?", spec)
-        try:
-            if not match:
-                raise ValueError
-            low = _checked_batch(int(match[1]))
-            high = _checked_batch(int(match[2] or match[1]))
-        except ValueError:
-            raise ValueError(
-                f"{spec!r} is not a mini-batch or a rising range like 7-9 "
-                f"within 1-{len(NABLA_W_NORMS)}"
-            ) from None
-        if low > high:
-            raise ValueError(f"{spec!r} is not a rising range like 7-9")
-        batches.update(range(low, high + 1))
-    return tuple(sorted(batches))
+def _text(text: str) -> str:
+    if any("\udc80" <= c <= "\udcff" for c in text):  # bytes that were no text
+        raise argparse.ArgumentTypeError(f"{text!r} is not text in your encoding")
+    return text
 
 
-def _build_parser() -> tuple[
-    argparse.ArgumentParser, list[argparse.Action], list[argparse.Action]
-]:
-    """The parser; the options that draw, which --csv refuses; and those that
-    go with --reproduce."""
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=_PROG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        description=(
-            "Plot the norm of the weight gradient of each hidden layer, as Michael\n"
-            "Nielsen recorded it for a 784-30-30-30-30-30-10 network on MNIST.\n"
-            "Without -o it opens a window or, where none can open, writes\n"
-            f"{_DEFAULT_OUTPUT}."
-        ),
-        epilog="""\
-examples:
-  %(prog)s                         a window, or the PNG
-  %(prog)s -o fig.pdf -o fig.png   two files, drawn once
-  %(prog)s --log --legend          straight lines: x4 per layer
-  %(prog)s --csv --batches 1-10    the whole record, as CSV
-  %(prog)s --reproduce 300 --log --legend -o r.png
-                                   the record over 300 runs of its training""",
+        description="Plot the norm of the weight gradient of each hidden layer, "
+        "as Michael Nielsen recorded it for a 784-30-30-30-30-30-10 network on "
+        f"MNIST. Without -o it opens a window or, where none can, writes "
+        f"{_DEFAULT_OUTPUT}.",
     )
-    parser.add_argument(
+    add = parser.add_argument
+    add(
         "--batches",
         nargs="+",
         action="extend",
+        type=_batches,
         default=[],
         metavar="SPEC",
         help="mini-batches, 1-10, as numbers or ranges like 7-9 (default: 7 8 9)",
     )
-    parser.add_argument(
+    add(
         "--csv",
         action="store_true",
-        help="print the recorded norms of the mini-batches, all six layers, as "
-        "CSV (with --reproduce, the runs' norms, all ten mini-batches by default)",
+        help="print the norms, all six layers, as CSV: the record's, or the runs' "
+        "with --reproduce (then all ten mini-batches by default)",
     )
-    group = parser.add_argument_group(
-        "re-deriving the record, by training the network as it was trained"
+    add = parser.add_argument_group("re-deriving the record").add_argument
+    add(
+        "--reproduce",
+        nargs="?",
+        const=100,
+        type=int,
+        metavar="RUNS",
+        help=f"train the network RUNS times (default: 100, at most {_MAX_RUNS}) "
+        "as it was in 2013, and draw the record over the runs",
     )
-    rederiving = [
-        group.add_argument(
-            "--reproduce",
-            nargs="?",
-            const=100,
-            type=_runs,
-            metavar="RUNS",
-            help=f"train it RUNS times (default: 100, at most {_MAX_RUNS}) and "
-            "draw the record over the runs' bands; say how well they agree",
-        ),
-        group.add_argument(
-            "--seed",
-            type=_seed,
-            help="the first run's seed; run i uses seed + i (default: 0)",
-        ),
-        group.add_argument(
-            "--init",
-            choices=INITIALISATIONS,
-            help="how the weights start: as in 2013 (backprop2, the default), "
-            "by the fan-in (the book's later code), or all N(0, 1)",
-        ),
-        group.add_argument(
-            "--activation",
-            choices=ACTIVATIONS,
-            help="the hidden layers' activation (default: sigmoid, as in 2013)",
-        ),
-        group.add_argument(
-            "--data",
-            metavar="DIR",
-            help="the folder of MNIST's training files (default: data beside "
-            "this script)",
-        ),
-    ]
-    group = parser.add_argument_group("drawing (not with --csv)")
-    drawing = [
-        group.add_argument(
-            "-o",
-            "--output",
-            action="append",
-            default=[],
-            metavar="PATH",
-            help="write the figure to PATH, in the format its extension names "
-            "(png, svg, pdf, ...); repeat for several files",
-        ),
-        group.add_argument(
-            "--dpi",
-            type=_positive_number,
-            help="resolution of raster files, in dots per inch (default: 100); "
-            "rasters may have up to 2**26 pixels, about 1470 dpi at 6.4x4.8 inches",
-        ),
-        group.add_argument(
-            "--transparent",
-            action="store_true",
-            help="write files with a transparent background",
-        ),
-        group.add_argument(
-            "--size",
-            type=_size,
-            metavar="W,H",
-            help="the figure's width and height in inches, e.g. 6.4,3.6 "
-            "(default: the style's, 6.4,4.8)",
-        ),
-        group.add_argument("--title", metavar="TEXT", help="a title above the plot"),
-        group.add_argument("--log", action="store_true", help="a logarithmic y axis"),
-        group.add_argument(
-            "--legend",
-            action="store_true",
-            help="a legend of the mini-batches "
-            "(with --log, also their growth per layer)",
-        ),
-        group.add_argument(
-            "--style",
-            action="append",
-            default=[],
-            metavar="STYLE",
-            help="a matplotlib style's name (e.g. classic, tableau-colorblind10) or "
-            "the path of a .mplstyle file; repeat to apply several in order",
-        ),
-        group.add_argument(
-            "--show",
-            action="store_true",
-            help="also open a window after writing -o files",
-        ),
-    ]
-    return parser, drawing, rederiving
+    add("--seed", type=int, help="the first run's seed (default: 0)")
+    add("--init", choices=INITIALISATIONS, help="how the weights start")
+    add("--activation", choices=ACTIVATIONS, help="the hidden layers' activation")
+    add("--data", metavar="DIR", help="the folder of MNIST's training files")
+    add = parser.add_argument_group("drawing (not with --csv)").add_argument
+    add(
+        "-o",
+        "--output",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="write the figure to PATH, in the format of its extension "
+        "(png, pdf, svg, ...); repeat for several files",
+    )
+    add("--dpi", type=float, help="resolution of raster files (default: 100)")
+    add("--transparent", action="store_true", help="no background")
+    add("--size", type=_size, metavar="W,H", help="width and height in inches")
+    add("--title", type=_text, metavar="TEXT", help="a title above the plot")
+    add("--log", action="store_true", help="a logarithmic y axis")
+    add("--legend", action="store_true", help="a legend of the mini-batches")
+    add("--style", action="append", default=[], help="a matplotlib style; repeatable")
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line with *argv* (default: ``sys.argv[1:]``).
-
-    Returns the exit status: 0 on success, 2 for a usage error, 1 when the
-    figure could not be written or shown.
-    """
-    parser, drawing, rederiving = _build_parser()
+    """Run the command line with *argv* (default: ``sys.argv[1:]``); the exit
+    status: 0 on success, 2 for a usage error, 1 when the work could not be
+    done (in one line on standard error)."""
+    parser = _parser()
     try:
         args = parser.parse_args(argv)
-        try:
-            batches = _parse_batches(args.batches)
-        except ValueError as exc:
-            parser.error(f"argument --batches: {exc}")
+        batches = tuple(sorted({batch for spec in args.batches for batch in spec}))
         if args.reproduce is None:
-            given = [(action, getattr(args, action.dest)) for action in rederiving]
-            _refuse(parser, given, "only with --reproduce")
-        seed = args.seed or 0  # None: not given, which only --reproduce allows
-        training = functools.partial(
-            _rederive,
-            args.reproduce,
-            seed=seed,
-            init=args.init or INITIALISATIONS[0],
-            activation=args.activation or ACTIVATIONS[0],
-            data=args.data,
-        )
+            _refuse(parser, args, _REDERIVING, "only with --reproduce")
+        elif not 1 <= args.reproduce <= _MAX_RUNS:
+            parser.error(f"argument --reproduce: RUNS must be from 1 to {_MAX_RUNS}")
+        if (args.seed or 0) < 0:
+            parser.error("argument --seed: it must not be negative")
         if args.csv:
-            given = [(action, getattr(args, action.dest)) for action in drawing]
-            _refuse(parser, given, "not allowed with --csv, which draws nothing")
+            _refuse(parser, args, _DRAWING, "not allowed with --csv")
             if args.reproduce is None:
-                table = table_csv(batches or REPRESENTATIVE_BATCHES)
+                sys.stdout.write(table_csv(batches or REPRESENTATIVE_BATCHES))
             else:
-                _import("numpy")
-                table = _runs_csv(training(), seed, batches or _ALL_BATCHES)
-            return 0 if _print(table) else 1
-        batches = batches or REPRESENTATIVE_BATCHES
-        _check_targets(args.output)  # before anything takes long
-        _import("matplotlib")
-        outputs = _output_formats(parser, args.output)
-        window = args.show or not outputs
-        # Inside the styles while saving too: savefig.* settings act then.
-        with _styles_applied(parser, args.style):
-            _check_title(parser, args.title)
-            _check_sizes(outputs, args.size, args.dpi)
-            reproduced, summary = None, ""
-            if args.reproduce is not None:
-                reproduced = training()
-                summary = _summary(reproduced)
-            build = functools.partial(
-                make_figure,
+                runs = _rederive(args)
+                sys.stdout.write(
+                    _runs_csv(runs, args.seed or 0, batches or _ALL_BATCHES)
+                )
+        else:
+            _draw_and_write(parser, args, batches or REPRESENTATIVE_BATCHES)
+    except SystemExit as exc:  # argparse has printed the usage or the help
+        return int(exc.code or 0)
+    except ImportError as exc:  # matplotlib or numpy missing, or broken
+        failure = f"cannot import: {_one_line(exc)}; pip install -r requirements.txt"
+        print(f"{_PROG}: error: {failure}", file=sys.stderr)
+        return 1
+    except _Failure as exc:
+        print(f"{_PROG}: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _draw_and_write(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, batches: tuple[int, ...]
+) -> None:
+    """Draw the figure once, in the styles asked for; write it to each
+    output or, without any, show it in a window where one can open."""
+    import matplotlib
+
+    if [int(n) for n in matplotlib.__version__.split(".")[:2]] < [3, 9]:
+        raise _Failure(
+            f"matplotlib {matplotlib.__version__} is too old: this script needs "
+            "3.9 or newer (pip install 'matplotlib>=3.9')"
+        )
+    import matplotlib.style
+
+    outputs = {path: _file_format(parser, path) for path in args.output}
+    window = not outputs
+    if window:  # pyplot settles on its backend: where there is no display,
+        import matplotlib.pyplot  # one that only writes files
+        from matplotlib.backends.registry import BackendFilter, backend_registry
+
+        writers = backend_registry.list_builtin(  # type: ignore[no-untyped-call]
+            BackendFilter.NON_INTERACTIVE
+        )
+        if matplotlib.get_backend().lower() in writers:
+            window, outputs = False, {_DEFAULT_OUTPUT: "png"}
+    with matplotlib.style.context({}):  # styles while saving too: savefig.*
+        try:
+            matplotlib.style.use(args.style)
+        except (OSError, ValueError) as exc:  # an unknown style, a missing file
+            parser.error(f"argument --style: {_one_line(exc)}")
+        reproduced, summary = None, ""
+        if args.reproduce is not None:
+            for path in outputs:  # may be written: now, not after the long work
+                _write_or_fail(path, None)
+            reproduced = _rederive(args)
+            try:
+                summary = f"{Agreement(reproduced)}\n"
+            except ValueError as exc:  # no run trained to the end
+                raise _Failure(str(exc)) from None
+        try:
+            fig = make_figure(
                 batches,
                 log=args.log,
                 legend=args.legend,
                 size=args.size,
                 title=args.title,
                 reproduced=reproduced,
+                pyplot=window,
             )
-            try:
-                fig, no_window = _figure_and_window(build, window)
-            except Exception as exc:  # a style's rcParams can fail in many ways
-                raise _Failure(f"cannot draw the figure: {_first_line(exc)}") from exc
-            if no_window and not outputs:  # as where there is no display
-                outputs = {_DEFAULT_OUTPUT: "png"}
-                _check_sizes(outputs, args.size, args.dpi)
-            files = _render_all(fig, outputs, args.dpi, args.transparent)
-        _write_files(files)
-        try:
-            _print(summary + "".join(f"{_printable(path)}\n" for path in files))
-        except _Failure as exc:
-            raise _Failure(f"{exc}; the files are written") from None
-        if no_window and args.show:
-            raise _Failure(f"cannot open a window: {no_window}")
-        if window and not no_window:
+            files = {
+                p: _render(fig, f, args.dpi, args.transparent)
+                for p, f in outputs.items()
+            }
+        except Exception as exc:  # a style, a title, a size: many can fail
+            raise _Failure(f"cannot draw the figure: {_one_line(exc)}") from exc
+        print(summary, end="")
+        for path, data in files.items():
+            _write_or_fail(path, data)
+            print(path)  # each as it is written: should one fail, these are
+        if window:
             import matplotlib.pyplot as plt
 
             plt.show()
-    except SystemExit as exc:  # argparse has printed the usage or the help
-        return int(exc.code or 0)
-    except _Failure as exc:
-        _complain(f"error: {exc}")
-        return 1
-    return 0
+
+
+def _write_or_fail(path: str, data: bytes | None) -> None:
+    try:
+        _write(path, data)
+    except OSError as exc:
+        raise _Failure(f"cannot write {path!r}: {exc.strerror or exc}") from None
 
 
 def _refuse(
     parser: argparse.ArgumentParser,
-    given: Iterable[tuple[argparse.Action, object]],
+    args: argparse.Namespace,
+    dests: Iterable[str],
     reason: str,
 ) -> None:
-    """A usage error for the first option given a value other than its default."""
-    for action, value in given:
-        if value != action.default:
-            parser.error(f"argument {'/'.join(action.option_strings)}: {reason}")
+    """A usage error for the first option of *dests* that was given."""
+    for dest in dests:
+        if getattr(args, dest) != parser.get_default(dest):
+            parser.error(f"argument --{dest}: {reason}")
 
 
-_MATPLOTLIB_NEEDED = (3, 9)
+def _file_format(parser: argparse.ArgumentParser, path: str) -> str:
+    """The format that *path*'s extension names; a usage error if none."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    fmt = os.path.splitext(path)[1][1:].lower()
+    # PGF needs a LaTeX installation.
+    supported = sorted(set(FigureCanvasBase.get_supported_filetypes()) - {"pgf"})
+    if fmt not in supported:
+        problem = f"the unsupported extension {fmt!r}" if fmt else "no extension"
+        formats = ", ".join(supported)
+        parser.error(f"argument -o/--output: {path!r} has {problem}; use {formats}")
+    return fmt
 
 
-def _import(name: str) -> None:
-    """Import matplotlib or numpy, or say in one line why it cannot be."""
-    try:
-        module = importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name == name:
-            raise _Failure(
-                f"{name} is not installed: pip install -r requirements.txt"
-            ) from None
-        raise _Failure(f"cannot import {name}: {_cause(exc)}") from None
-    except Exception as exc:  # a broken numpy, say, or an unknown MPLBACKEND
-        raise _Failure(f"cannot import {name}: {_cause(exc)}") from None
-    if name == "matplotlib":
-        version = module.__version__
-        found = tuple(int(n) for n in re.findall(r"[0-9]+", version)[:2])
-        if found < _MATPLOTLIB_NEEDED:
-            needed = ".".join(map(str, _MATPLOTLIB_NEEDED))
-            raise _Failure(
-                f"matplotlib {version} is too old: this script needs "
-                f"{needed} or newer (pip install 'matplotlib>={needed}')"
-            )
-
-
-def _rederive(
-    runs: int, *, seed: int, init: str, activation: str, data: str | None
-) -> NDArray[np.float64]:
-    """`reproduce`, with its progress on standard error where that is a
-    terminal, and a problem with the data in one line."""
-    terminal = sys.stderr is not None and sys.stderr.isatty()
+def _rederive(args: argparse.Namespace) -> Array:
+    """`reproduce` as the options ask, its progress shown on standard error
+    where that is a terminal, and a problem with the data in one line."""
+    shown = False
 
     def progress(done: int, runs: int) -> None:
+        nonlocal shown
+        shown = True
         print(f"\rtraining: {done} of {runs} runs", end="", file=sys.stderr)
 
     try:
         return reproduce(
-            runs,
-            seed=seed,
-            init=init,
-            activation=activation,
-            data=data,
-            progress=progress if terminal else None,
+            args.reproduce,
+            seed=args.seed or 0,
+            init=args.init or INITIALISATIONS[0],
+            activation=args.activation or ACTIVATIONS[0],
+            data=args.data,
+            progress=progress if sys.stderr.isatty() else None,
         )
     except OSError as exc:  # a data file missing or unreadable
-        if exc.filename is None:
-            raise _Failure(str(exc)) from None
         raise _Failure(f"cannot read {exc.filename!r}: {exc.strerror}") from None
-    except ValueError as exc:  # a data file cut short or not MNIST's
+    except ValueError as exc:  # a data file damaged or not MNIST's
         raise _Failure(str(exc)) from None
     finally:
-        if terminal:
+        if shown:
             print(file=sys.stderr)  # ends the progress line, Ctrl-C or not
 
 
-def _summary(reproduced: NDArray[np.float64]) -> str:
-    """How the record sits among *reproduced*, in a few lines to print."""
-    try:
-        return f"{agreement(reproduced)}\n"
-    except ValueError as exc:  # no run trained to the end
-        raise _Failure(str(exc)) from None
-
-
-def _runs_csv(
-    reproduced: NDArray[np.float64], seed: int, batches: Iterable[int]
-) -> str:
+def _runs_csv(reproduced: Array, seed: int, batches: Iterable[int]) -> str:
     """The runs' tables as CSV: a row per run and mini-batch, round-trip."""
-    lines = [f"run,seed,mini_batch,{_LAYER_COLUMNS}"]
+    rows = [f"run,seed,mini_batch,{_LAYER_COLUMNS}"]
     batches = tuple(batches)
     for run, table in enumerate(reproduced.tolist(), start=1):
         for batch in batches:
             values = map(repr, table[batch - 1])
-            lines.append(",".join([str(run), str(seed + run - 1), str(batch), *values]))
-    return "\n".join(lines) + "\n"
+            rows.append(",".join([str(run), str(seed + run - 1), str(batch), *values]))
+    return "\n".join(rows) + "\n"
 
 
-def _check_targets(paths: Iterable[str]) -> None:
-    """Fail at once, before anything takes long, for an output that cannot
-    be written where it is."""
-    for path in paths:
-        target = _real_path(path)
-        with _oserror_as_failure(path):
-            _writable(target)
-            if not os.path.isdir(os.path.dirname(target)):
-                raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT))
-
-
-def _check_title(parser: argparse.ArgumentParser, title: str | None) -> None:
-    """A usage error for a title whose mathtext matplotlib cannot read."""
-    import matplotlib
-    from matplotlib.cbook import is_math_text
-    from matplotlib.mathtext import MathTextParser
-
-    if title is None or not is_math_text(title) or matplotlib.rcParams["text.usetex"]:
-        return
-    try:
-        MathTextParser("path").parse(title)
-    except ValueError as exc:
-        reason = str(exc).strip().rpartition("\n")[2]
-        parser.error(f"argument --title: {title!r}: {reason}")
-
-
-def _output_formats(
-    parser: argparse.ArgumentParser, paths: Iterable[str]
-) -> dict[str, str]:
-    """Each output path with its format, in order, each once."""
-    supported = _supported_formats()
-    outputs = {}
-    for path in paths:
-        fmt = _file_format(path)
-        if fmt not in supported:
-            problem = f"the unsupported extension {fmt!r}" if fmt else "no extension"
-            parser.error(
-                f"argument -o/--output: {path!r} has {problem}; "
-                f"use one of: {', '.join(supported)}"
-            )
-        outputs[path] = fmt
-    return outputs
-
-
-@contextlib.contextmanager
-def _styles_applied(
-    parser: argparse.ArgumentParser, styles: list[str]
-) -> Iterator[None]:
-    """Apply *styles* in order for the block, each once; a usage error for
-    one that matplotlib cannot apply."""
-    import logging
-    from logging.handlers import BufferingHandler
-
-    import matplotlib.style
-
-    # matplotlib logs, rather than raises, what is wrong in a style file.
-    complaints = BufferingHandler(capacity=100)
-    complaints.setLevel(logging.WARNING)
-    logger = logging.getLogger("matplotlib")
-    with contextlib.ExitStack() as applied:
-        for style in styles:
-            logger.addHandler(complaints)
-            propagate, logger.propagate = logger.propagate, False
-            try:
-                if os.path.exists(style) and not os.path.isfile(style):
-                    raise ValueError  # a folder, say, or a FIFO that would wait
-                applied.enter_context(matplotlib.style.context(style))
-                if complaints.buffer:
-                    raise ValueError(complaints.buffer[0].getMessage())
-            except (OSError, ValueError) as exc:
-                if os.path.isfile(style):
-                    problem = f"{style!r}: {_first_line(exc)}"
-                else:
-                    problem = (
-                        f"{style!r} is neither a matplotlib style "
-                        "(see matplotlib.style.available) nor a style file"
-                    )
-                parser.error(f"argument --style: {problem}")
-            finally:
-                logger.removeHandler(complaints)
-                logger.propagate = propagate
-        yield
-
-
-def _figure_and_window(
-    build: Callable[..., Figure], window: bool
-) -> tuple[Figure, str | None]:
-    """The figure; and, if a window is wanted, why none can show it, or None.
-
-    A window needs a figure that pyplot manages. pyplot settles on its
-    backend when it is imported (falling back to one that only writes files
-    where there is no display) and loads it when the first figure is made.
-    """
-    if not window:
-        return build(), None
-    import matplotlib
-    import matplotlib.pyplot  # settles the backend
-    from matplotlib.backends.registry import BackendFilter, backend_registry
-
-    backend = matplotlib.get_backend()
-    # Agg, PDF, SVG and the like only write files; the others (GUI toolkits,
-    # notebook backends such as inline) can show the figure.
-    writers = backend_registry.list_builtin(  # type: ignore[no-untyped-call]
-        BackendFilter.NON_INTERACTIVE
-    )
-    if backend.lower() in writers:
-        return build(), f"matplotlib's backend here, {backend}, only writes files"
-    try:
-        return build(pyplot=True), None
-    except (ImportError, RuntimeError) as exc:  # no Qt, say; WebAgg: no Tornado
-        return (
-            build(),
-            f"matplotlib's backend {backend} cannot load: {_first_line(exc)}",
-        )
-
-
-def _cause(exc: BaseException) -> str:
-    """The first line of what first went wrong behind *exc*."""
-    while exc.__cause__ is not None:
-        exc = exc.__cause__
-    return _first_line(exc)
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().partition("\n")[0] or type(exc).__name__
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 # -- The entry point ------------------------------------------------------------
@@ -1726,60 +1039,40 @@ def _in_ipython() -> bool:
 
 
 def _own_arguments() -> list[str]:
-    """The command-line arguments given to this script, if any were.
-
-    In a notebook cell, sys.argv holds the kernel's own arguments
-    (``-f .../kernel-....json``); only ``%run`` puts this file's name in
-    sys.argv[0] and its arguments after it, as a shell would.
-    """
+    """The command-line arguments given to this script, if any were. In a
+    notebook cell, sys.argv holds the kernel's own (``-f kernel-....json``);
+    only ``%run`` puts this file's name first and its arguments after it."""
     if not _in_ipython():
         return sys.argv[1:]
     script = globals().get("__file__")
-    if (
+    ours = (
         script
         and sys.argv
         and os.path.basename(sys.argv[0]) == os.path.basename(script)
-    ):
-        return sys.argv[1:]
-    return []
+    )
+    return sys.argv[1:] if ours else []
 
 
 def _run_as_a_program() -> int:
-    """Run the command line as a program of its own: warnings on one line,
-    SIGTERM and SIGHUP ending it as Ctrl-C does, and 128 plus the number of
-    the signal that stopped it as its exit status."""
-    warnings.formatwarning = _one_line_warning
-    if sys.stderr is None:  # started with standard error closed
-        sys.stderr = open(os.devnull, "w")  # noqa: SIM115
-    _stop_on_signals()
+    """The command line as a program of its own: SIGTERM (a timeout, a
+    cancelled job) stops it as Ctrl-C does, with one line."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         return main(_own_arguments())
-    except KeyboardInterrupt as exc:
-        return 128 + (exc.signum if isinstance(exc, _Stopped) else signal.SIGINT)
-
-
-def _stop_on_signals() -> None:
-    """Make SIGTERM and SIGHUP stop the program as Ctrl-C does."""
-    for signum in _STOP_SIGNALS:
-        # SIGINT raises KeyboardInterrupt already; a signal ignored (as
-        # nohup ignores SIGHUP) stays ignored.
-        if signum != signal.SIGINT and signal.getsignal(signum) != signal.SIG_IGN:
-            signal.signal(signum, _stop)
-
-
-def _stop(signum: int, frame: object) -> None:
-    raise _Stopped(signum)
-
-
-def _one_line_warning(
-    message: Warning | str, category: type[Warning], *args: object, **kwargs: object
-) -> str:
-    return f"{_PROG}: warning: {_printable(str(message))}\n"
+    except KeyboardInterrupt:
+        print(f"{_PROG}: error: stopped", file=sys.stderr)
+    except BrokenPipeError:  # as in `--csv | head -1`: no one reads the rest
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 1
 
 
 if __name__ == "__main__":
     if _in_ipython():  # a notebook cell, or %run: no exit, the kernel goes on
-        with contextlib.suppress(KeyboardInterrupt):
-            main(_own_arguments())
+        main(_own_arguments())
     else:
         sys.exit(_run_as_a_program())

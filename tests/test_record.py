@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import inspect
 import math
 
 import pytest
@@ -25,14 +24,11 @@ ORIGINAL_TABLE = """\
 [0.095372080184163904, 0.15854489503205446, 0.70244235144444678, 2.6294803575724157, 10.427062019753425, 24.309420272033819]
 [0.096453131000155692, 0.13574642196947601, 0.53551377709415471, 2.0247466793066895, 9.4503978546018068, 21.73772148470092]
 """  # noqa: E501
-
-
-def original_rows() -> list[list[float]]:
-    return [ast.literal_eval(line) for line in ORIGINAL_TABLE.splitlines()]
+ORIGINAL_ROWS = [ast.literal_eval(line) for line in ORIGINAL_TABLE.splitlines()]
 
 
 def test_every_value_is_the_recorded_float() -> None:
-    assert [list(row) for row in pnm.NABLA_W_NORMS] == original_rows()
+    assert [list(row) for row in pnm.NABLA_W_NORMS] == ORIGINAL_ROWS
     assert {type(value) for row in pnm.NABLA_W_NORMS for value in row} == {float}
 
 
@@ -42,7 +38,7 @@ def test_the_plotted_numbers_are_the_original_script_s_lists() -> None:
 
 
 def test_hidden_layers_leave_out_the_first_and_the_last() -> None:
-    for batch, row in enumerate(original_rows(), start=1):
+    for batch, row in enumerate(ORIGINAL_ROWS, start=1):
         assert list(pnm.hidden_layer_norms(batch)) == row[1:5]
 
 
@@ -52,9 +48,10 @@ def test_a_batch_outside_the_record_names_the_valid_range(batch: int) -> None:
         pnm.hidden_layer_norms(batch)
 
 
-def test_a_batch_must_be_a_whole_number() -> None:
-    with pytest.raises(TypeError):
-        pnm.hidden_layer_norms(7.0)  # type: ignore[arg-type]
+@pytest.mark.parametrize("batch", [7.0, True, "7"])
+def test_a_batch_must_be_a_whole_number(batch: object) -> None:
+    with pytest.raises(TypeError, match="a mini-batch must be a whole number"):
+        pnm.hidden_layer_norms(batch)  # type: ignore[arg-type]
 
 
 def test_growth_per_layer_is_the_geometric_mean_of_successive_ratios() -> None:
@@ -65,17 +62,12 @@ def test_growth_per_layer_is_the_geometric_mean_of_successive_ratios() -> None:
         assert math.isclose(pnm.growth_per_layer(batch), expected, rel_tol=1e-12)
 
 
-def test_every_recorded_gradient_shrinks_about_fourfold_per_layer() -> None:
-    # What the docstring and the README say the record shows.
-    assert all(3 < pnm.growth_per_layer(batch) < 5 for batch in range(1, 11))
-
-
 def test_table_csv_reads_back_as_the_record() -> None:
     header, *lines = pnm.table_csv().splitlines()
     assert header == "mini_batch,layer_1,layer_2,layer_3,layer_4,layer_5,layer_6"
     rows = [line.split(",") for line in lines]
     assert [int(row[0]) for row in rows] == list(range(1, 11))
-    assert [[float(v) for v in row[1:]] for row in rows] == original_rows()
+    assert [[float(v) for v in row[1:]] for row in rows] == ORIGINAL_ROWS
 
 
 def test_table_csv_of_chosen_batches_in_the_order_given() -> None:
@@ -86,7 +78,6 @@ def test_table_csv_of_chosen_batches_in_the_order_given() -> None:
 
 
 def test_the_docstring_keeps_the_provenance() -> None:
-    doc = pnm.__doc__ or ""
     for fact in [
         "784-30-30-30-30-30-10",
         "mini-batches of 100",
@@ -96,7 +87,7 @@ def test_the_docstring_keeps_the_provenance() -> None:
         "fig/backprop_magnitude_nabla.py",
         "MIT licence",
     ]:
-        assert fact in doc
+        assert fact in (pnm.__doc__ or "")
 
 
 def test_the_readme_table_is_the_record_digit_for_digit() -> None:
@@ -110,17 +101,3 @@ def test_the_readme_table_is_the_record_digit_for_digit() -> None:
     assert [" ".join(row[1:]) for row in rows] == [
         line.strip("[]").replace(",", "") for line in ORIGINAL_TABLE.splitlines()
     ]
-
-
-def test_the_public_surface_is_what_all_says() -> None:
-    tree = ast.parse(inspect.getsource(pnm))
-    defined = set()
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-            defined.add(node.name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            defined.update(t.id for t in targets if isinstance(t, ast.Name))
-    public = {name for name in defined if not name.startswith("_")}
-    assert public == set(pnm.__all__)
-    assert all(hasattr(pnm, name) for name in pnm.__all__)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageGrab
-from support import ORIGINAL_SCRIPT, SCRIPT, headless_env, in_background, run_python
+from support import ORIGINAL_SCRIPT, SCRIPT, Launched, headless_env
 
 MISSING = [
     name
@@ -139,35 +139,26 @@ def watch(*commands: list[str], folder: Path) -> list[Seen]:
 
 COMMANDS = [
     [sys.executable, "-c", ORIGINAL_SCRIPT],  # the original's window
-    [sys.executable, str(SCRIPT), "--show", "-o", "fig.png"],  # ours, after a file
+    [sys.executable, str(SCRIPT)],  # ours
 ]
 
 
-@in_background
-def windows(folder: Path) -> list[Seen]:
-    """The windows, watched by a process of its own (this file, run as a
-    program): taking screenshots is busy work that would take this process's
-    time from the tests that run meanwhile."""
-    if MISSING:
-        return []
-    result = run_python(__file__, str(folder), cwd=folder)
+# The windows, watched by a process of its own (this file, run as a program):
+# taking screenshots is busy work that goes on beside the other tests.
+WINDOWS = None if MISSING or __name__ == "__main__" else Launched(__file__)
+
+
+def test_the_window_is_the_original_s_to_the_pixel() -> None:
+    assert WINDOWS is not None
+    result = WINDOWS.result
     assert result.returncode == 0, result.stderr
-    endings = json.loads(result.stdout)
-    return [
-        Seen(Image.open(folder / f"screen{index}.png"), tuple(ended))  # type: ignore[arg-type]
-        for index, ended in enumerate(endings)
-    ]
-
-
-def test_the_window_is_the_original_s_to_the_pixel(windows: list[Seen]) -> None:
-    original, ours = windows
-    assert original.ended[0] == 0
-    assert ours.screen.tobytes() == original.screen.tobytes()
-    assert ours.ended == (0, "fig.png\n", "")
+    (original, ours) = [Image.open(WINDOWS.folder / f"screen{n}.png") for n in (0, 1)]
+    assert json.loads(result.stdout) == [[0, "", ""], [0, "", ""]]
+    assert ours.tobytes() == original.tobytes()
 
 
 if __name__ == "__main__":
-    here = Path(sys.argv[1])
+    here = Path.cwd()
     seen = watch(*COMMANDS, folder=here)
     for index, each in enumerate(seen):
         each.screen.save(here / f"screen{index}.png")
