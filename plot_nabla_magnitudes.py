@@ -4,6 +4,7 @@
 # dependencies = [
 #     "matplotlib>=3.9",
 #     "numpy>=1.23",
+#     "threadpoolctl>=3.1",
 # ]
 # ///
 """The vanishing gradient: how ‖∇C^l_w‖ shrinks toward the input of a deep network.
@@ -34,10 +35,6 @@ this file into a cell or ``%run`` it, and the figure shows inline. From Python::
     pnm.draw(ax)                                    # or onto an Axes of your own
     runs = pnm.reproduce(300)                       # the training, 300 times
     pnm.make_figure(reproduced=runs, log=True)      # the record over its runs
-
-The command line answers a mistake or a fault of the machine (a bad option, a
-file that cannot be written, damaged data, no matplotlib) with one line and a
-non-zero exit status; anything else is a bug, with a traceback.
 """
 
 from __future__ import annotations
@@ -100,24 +97,23 @@ _ORIGINAL_COLOURS = (
     "tab:orange", "tab:purple", "tab:brown", "tab:pink",
     "tab:gray", "tab:olive", "tab:cyan",
 )  # fmt: skip
+_TIMES = "×"
 
 
 # -- Pure helpers over the record (no matplotlib) ------------------------------
 
 
 def _whole(name: str, value: int) -> int:
-    """*value* as an int; a TypeError naming *name* for anything else."""
-    if not isinstance(value, bool):  # True is an int to Python, not to a user
-        try:
-            return operator.index(value)
-        except TypeError:
-            pass
-    raise TypeError(f"{name} must be a whole number, not {value!r}")
+    # True is an int to Python, not to a user.
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        raise TypeError(f"{name} must be a whole number, not {value!r}")
+    return operator.index(value)
 
 
 def _checked_batches(batches: Iterable[int]) -> tuple[int, ...]:
-    """*batches* as a tuple, each one a mini-batch of the record."""
     checked = tuple(_whole("a mini-batch", batch) for batch in batches)
+    if not checked:
+        raise ValueError("no mini-batch")
     for batch in checked:
         if not 1 <= batch <= len(NABLA_W_NORMS):
             raise ValueError(f"a mini-batch must be from 1 to 10, not {batch}")
@@ -132,9 +128,8 @@ def hidden_layer_norms(batch: int) -> tuple[float, ...]:
 
 
 def growth_per_layer(batch: int) -> float:
-    """How many times ‖∇C^l_w‖ grows per hidden layer, from input to output:
-    the geometric mean of the successive ratios, which telescopes to the
-    (n-1)th root of last over first."""
+    """How many times ‖∇C^l_w‖ grows per hidden layer, input to output: the
+    geometric mean of the successive ratios, the cube root of last over first."""
     norms = hidden_layer_norms(batch)
     return float((norms[-1] / norms[0]) ** (1 / (len(norms) - 1)))
 
@@ -146,10 +141,13 @@ _LAYER_COLUMNS = ",".join(f"layer_{n}" for n in range(1, len(NABLA_W_NORMS[0]) +
 def table_csv(batches: Iterable[int] = _ALL_BATCHES) -> str:
     """The recorded norms of *batches*, all six layers, as CSV text, each
     value as ``repr`` gives it: the shortest text that reads back the same."""
-    rows = [f"mini_batch,{_LAYER_COLUMNS}"]
-    for batch in _checked_batches(batches):
-        rows.append(",".join([str(batch), *map(repr, NABLA_W_NORMS[batch - 1])]))
-    return "\n".join(rows) + "\n"
+    rows = [(batch, *NABLA_W_NORMS[batch - 1]) for batch in _checked_batches(batches)]
+    return _csv("mini_batch", rows)
+
+
+def _csv(columns: str, rows: Iterable[Sequence[float]]) -> str:
+    lines = [f"{columns},{_LAYER_COLUMNS}", *(",".join(map(repr, r)) for r in rows)]
+    return "\n".join(lines) + "\n"
 
 
 def _plural(count: int, noun: str) -> str:
@@ -169,17 +167,13 @@ def draw(
 ) -> None:
     """Draw ‖∇C^l_w‖ against hidden layer 1-4, a line per mini-batch, on *ax*.
 
-    *log*: a logarithmic y axis, on which the decay is a straight line.
-    *legend*: a legend of the mini-batches (with *log*, their growth per
-    layer). *reproduced*, as `reproduce` gives it: each line over its runs'
-    band from the 5th to the 95th percentile (shaded) and median (dashed).
-    Lines take the colour cycle's colours or, under matplotlib's default or
-    classic cycle, the original's red, green and blue for mini-batches 7, 8
-    and 9; each keeps its colour whatever else is drawn.
+    *log*: a logarithmic y axis (each label then gives the growth per layer);
+    *legend*: a legend; *reproduced*, as `reproduce` gives it: each line over its
+    runs' 5-95 % band (shaded) and median (dashed). Each mini-batch keeps its
+    colour whatever else is drawn: 7, 8, 9 the original's red, green and blue
+    under matplotlib's default or classic cycle.
     """
     batches = _checked_batches(batches)
-    if not batches:
-        raise ValueError("no mini-batch to draw")
     colours = _batch_colours()
     layers = range(1, len(NABLA_W_NORMS[0]) - 1)
     if reproduced is not None:
@@ -187,21 +181,19 @@ def draw(
 
         runs = _completed(reproduced)
         bands = np.percentile(runs[:, :, 1:-1], [5, 50, 95], axis=0)
-        counted = _plural(len(runs), "run")
+        counted = _plural(len(runs), "run")  # the first band says what it is
+        labels = (f"5–95 % of {counted}", f"median of {counted}")
     for batch in batches:
         colour = colours[batch]
         if reproduced is not None:
             low, median, high = bands[:, batch - 1]
-            first = batch == batches[0]  # says what the bands are, once
-            band, middle = f"5\N{EN DASH}95 % of {counted}", f"median of {counted}"
-            ax.fill_between(layers, low, high, color=colour, alpha=0.25, lw=0)
-            ax.collections[-1].set_label(band if first else None)
-            ax.plot(layers, median, "--", color=colour, label=middle if first else None)
+            tint = _tint(colour, ax.get_facecolor())
+            band, middle = labels if batch == batches[0] else (None, None)
+            ax.fill_between(layers, low, high, color=tint, linewidth=0, label=band)
+            ax.plot(layers, median, "--", color=colour, label=middle)
         label = f"mini-batch {batch}"
         if log:
-            label += (
-                f" (\N{MULTIPLICATION SIGN}{growth_per_layer(batch):.1f} per layer)"
-            )
+            label += f" ({_TIMES}{growth_per_layer(batch):.1f} per layer)"
         ax.plot(layers, hidden_layer_norms(batch), "o-", color=colour, label=label)
     ax.set_xlabel("Layer $l$")
     ax.set_ylabel(r"$\Vert\nabla C^l_w\Vert$")
@@ -213,7 +205,6 @@ def draw(
 
 
 def _batch_colours() -> dict[int, Any]:
-    """Each mini-batch's colour under the current rcParams."""
     import matplotlib
     import matplotlib.style
     from matplotlib.colors import to_rgba
@@ -230,9 +221,18 @@ def _batch_colours() -> dict[int, Any]:
     return dict(zip(_COLOUR_ORDER, dict.fromkeys(cycle + default)))
 
 
+def _tint(colour: Any, background: Any) -> tuple[float, float, float]:
+    """*colour* a quarter strong over *background*: opaque, which every format
+    draws alike under the lines (PostScript has no transparency)."""
+    from matplotlib.colors import to_rgb
+
+    pairs = zip(to_rgb(colour), to_rgb(background))
+    red, green, blue = (0.25 * c + 0.75 * b for c, b in pairs)
+    return red, green, blue
+
+
 def _readable_log_scale(ax: Axes, subs: tuple[float, ...]) -> None:
-    """A logarithmic y axis labelled at *subs* times each power of ten (the
-    default labels only powers of ten: two labels for the range 0.1 to 10)."""
+    """A log y axis labelled at *subs* times each power of ten, not just at 1."""
     from matplotlib.ticker import LogLocator, NullFormatter, StrMethodFormatter
 
     ax.set_yscale("log")
@@ -252,25 +252,20 @@ def make_figure(
     reproduced: ArrayLike | None = None,
     pyplot: bool = False,
 ) -> Figure:
-    """A new Figure of the plot: the one place where the figure is built.
+    """A new Figure of the plot, without pyplot unless *pyplot* (for ``plt.show()``).
 
-    *log* and *legend* are as for `draw`; *style*, what ``matplotlib.style.use``
-    takes (names, ``.mplstyle`` paths, dicts of rcParams, or a list of them);
-    *size*, (width, height) in inches; *title* goes above the plot. With
-    *reproduced*, as `reproduce` gives it, each mini-batch has a panel where
-    its line lies over its runs' band and median. Made without pyplot unless
-    *pyplot* (for ``plt.show()``). The default figure is laid out as the
-    original was, to the pixel; any other by constrained layout, its type
-    smaller in a figure smaller than the style's, down to 6 points. For a
-    style's ``savefig.*`` settings, save inside ``matplotlib.style.context``.
+    *log*, *legend* as for `draw`; with *reproduced*, a panel per mini-batch.
+    *style*: what ``matplotlib.style.use`` takes (save inside its ``context``
+    for ``savefig.*``); *size*: (width, height) in inches, type smaller in a
+    figure smaller than the style's, to 6 points; *title*: above. The default
+    figure is the original's to the pixel; any other, constrained layout.
     """
     import matplotlib.style
+    from matplotlib.figure import Figure
 
     batches = _checked_batches(batches)
-    faithful = (
-        batches == REPRESENTATIVE_BATCHES
-        and not (log or legend)
-        and (style is None and size is None and title is None and reproduced is None)
+    faithful = (batches, log, legend, style, size, title, reproduced is None) == (
+        (REPRESENTATIVE_BATCHES, False, False, None, None, None, True)
     )
     with matplotlib.style.context(style or {}):
         rc = matplotlib.rcParams
@@ -283,47 +278,41 @@ def make_figure(
         _check_pixels("size", width, height, rc["figure.dpi"])
         styled_width, styled_height = rc["figure.figsize"]
         scale = min(1, width / styled_width, height / styled_height)
-        font = {"font.size": max(6, rc["font.size"] * scale)} if scale < 1 else {}
-        with matplotlib.rc_context(font):  # type: ignore[arg-type]
-            layout: Literal["constrained"] | None = None if faithful else "constrained"
-            if pyplot:
-                import matplotlib.pyplot as plt
+        if scale < 1:  # the style's context restores it
+            rc["font.size"] = max(6, rc["font.size"] * scale)
+        layout: Literal["constrained"] | None = None if faithful else "constrained"
+        new: Callable[..., Figure] = Figure
+        if pyplot:
+            import matplotlib.pyplot as plt
 
-                fig = plt.figure(figsize=(width, height), layout=layout)
-            else:
-                from matplotlib.figure import Figure
-
-                fig = Figure(figsize=(width, height), layout=layout)
-            if title is not None:
-                fig.suptitle(title, wrap=True)
-            if reproduced is None:
-                ax = fig.add_subplot()
-                draw(ax, batches, log=log)
-                if legend:  # beside the plot: mini-batch numbers under a title
-                    handles, labels = ax.get_legend_handles_labels()
-                    labels = [label.split(" ", 1)[1] for label in labels]
-                    fig.legend(
-                        handles, labels, loc="outside right center", title="mini-batch"
-                    )
-            else:
-                handles = _draw_panels(fig, batches, reproduced, log=log)
-                if legend:  # below the panels, in a row where it has room
-                    ncols = 3 if width * 72 >= 42 * rc["font.size"] else 1
-                    fig.legend(handles=handles, loc="outside lower center", ncols=ncols)
+            new = plt.figure
+        fig = new(figsize=(width, height), layout=layout)
+        if title is not None:
+            fig.suptitle(title, wrap=True)
+        if reproduced is None:  # beside the plot: mini-batch numbers under a title
+            ax = fig.add_subplot()
+            draw(ax, batches, log=log)
+            handles, labels = ax.get_legend_handles_labels()
+            labels = [label.split(" ", 1)[1] for label in labels]
+            place: dict[str, Any] = dict(loc="outside right center", title="mini-batch")
+        else:  # below the panels, in a row where it has room
+            handles = _draw_panels(fig, batches, reproduced, log=log)
+            labels = [str(handle.get_label()) for handle in handles]
+            ncols = 3 if width * 72 >= 42 * rc["font.size"] else 1
+            place = {"loc": "outside lower center", "ncols": ncols}
+        if legend:  # over nothing; and PostScript has no alpha
+            fig.legend(handles, labels, framealpha=1, **place)
     return fig
 
 
 def _draw_panels(
     fig: Figure, batches: tuple[int, ...], reproduced: ArrayLike, *, log: bool
 ) -> list[Artist]:
-    """A panel per mini-batch on the same axes, in a row (two rows for more
-    than four); the legend's entries, in the colour of text."""
+    """A panel per mini-batch, on shared axes; the legend's entries, in ink."""
     import matplotlib
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    if not batches:
-        raise ValueError("no mini-batch to draw")
     rows = 1 if len(batches) <= 4 else 2
     columns = -(-len(batches) // rows)
     grid = fig.subplots(rows, columns, sharex=True, sharey=True, squeeze=False)
@@ -332,8 +321,9 @@ def _draw_panels(
     tall = fig.get_figheight() / rows >= 3  # inches
     for index, (ax, batch) in enumerate(zip(grid.flat, batches)):
         draw(ax, [batch], reproduced=reproduced)
-        if log:  # labelled at each power of ten alone on a small panel
+        if log:  # labelled at each power of ten alone on a small panel,
             _readable_log_scale(ax, (1.0, 2.0, 5.0) if tall else (1.0,))
+            ax.minorticks_off()  # and no ticks between: small multiples, plain
         ax.set_title(f"mini-batch {batch}" if room > 12 else str(batch))
         if index + columns < len(batches):
             ax.set_xlabel("")  # the panel below says it
@@ -343,25 +333,21 @@ def _draw_panels(
             ax.set_ylabel("")
     for ax in grid.flat[len(batches) :]:
         ax.remove()
-    ink = matplotlib.rcParams["text.color"]
-    runs = _plural(len(_completed(reproduced)), "run")
+    ink, runs = matplotlib.rcParams["text.color"], len(_completed(reproduced))
+    band = _tint(ink, matplotlib.rcParams["axes.facecolor"])
     return [
         Line2D([], [], color=ink, marker="o", label="recorded in 2013"),
-        Line2D([], [], color=ink, linestyle="--", label=f"median of {runs}"),
-        Patch(color=ink, alpha=0.25, label=f"5\N{EN DASH}95 % of {runs}"),
+        Line2D([], [], color=ink, linestyle="--", label=f"median of {runs} runs"),
+        Patch(color=band, label=f"5–95 % of {runs} runs"),
     ]
 
 
 # -- The re-derivation ------------------------------------------------------------
 #
-# The record came from Nielsen's backprop2 module as it stood in April 2013;
-# the README's "Reproducing the record" gives the facts, which this follows:
-# sigmoid units; weights and biases into a layer of y neurons drawn from
-# N(0, 1) and divided by sqrt(y); the cross-entropy cost; one epoch over
-# MNIST's first 1,000 training images (raw / 256), shuffled, in mini-batches
-# of B = 100; each recorded number the Frobenius norm of a layer's summed,
-# unregularized weight gradient, taken before the step
-# w <- w - eta (grad + (lambda B / T) w), with T = 1,000 examples.
+# As Nielsen's backprop2 module stood in April 2013 (the README's "Reproducing
+# the record" gives the facts): each number the Frobenius norm of a layer's
+# summed, unregularized weight gradient, taken before the step
+# w <- w - eta (grad + (lambda B / T) w), B = 100 and T = 1,000 examples.
 
 _SIZES = (784, 30, 30, 30, 30, 30, 10)
 _ETA, _LAMBDA = 0.01, 0.05
@@ -370,8 +356,7 @@ INITIALISATIONS = ("backprop2", "fan-in", "standard")
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 _MAX_RUNS = 10_000
 _RUNS_AT_ONCE = 8  # trained side by side; memory does not grow with runs
-# The SHA-256 of MNIST's first 1,000 training images and labels, each as an
-# IDX file of their own (the shipped files, decompressed).
+# SHA-256 of MNIST's first 1,000 training images and labels, as IDX files.
 _MNIST_SHA256 = {
     "images": "386bb018796babeaca208787b77c1b9db39532c4098951ea35f4694e744eb4b7",
     "labels": "895f65588e45d05babf0b5fa7aee2a0d782d8143b40b5764e596df91bc9dddeb",
@@ -388,16 +373,14 @@ def reproduce(
     progress: Callable[[int, int], object] | None = None,
 ) -> Array:
     """Train the network as the record was made, *runs* times: an array of
-    shape (runs, 10, 6), each run's table laid out as `NABLA_W_NORMS`.
-
-    Run i starts from seed ``seed + i``: any run can be redone alone, the
-    same numbers bit for bit on the same machine. A run that diverges (ReLU's
-    can) records infinities or NaNs. *init* is ``"backprop2"`` (the record's),
-    ``"fan-in"`` (the book's later code: weights / sqrt(fan-in), biases
-    N(0, 1)) or ``"standard"`` (all N(0, 1)); *activation*, the hidden
-    layers', ``"sigmoid"`` (the record's), ``"tanh"`` or ``"relu"``. *data*:
-    the folder of MNIST's training files (default: ``data`` beside this
-    script). *progress*: called with the runs done and *runs* as they go.
+    shape (runs, 10, 6), each run laid out as `NABLA_W_NORMS`. Run i starts
+    from seed ``seed + i``, bit for bit the same on one machine; a run that
+    diverges (ReLU's can) records infinities or NaNs. *init*: ``"backprop2"``
+    (the record's), ``"fan-in"`` (weights / sqrt(fan-in), biases N(0, 1)) or
+    ``"standard"`` (all N(0, 1)); *activation*, the hidden layers':
+    ``"sigmoid"`` (the record's), ``"tanh"`` or ``"relu"``; *data*: the folder
+    of MNIST's training files (default ``data`` beside this script);
+    *progress*: called with the runs done and *runs* as they go.
     """
     import numpy as np
 
@@ -413,39 +396,40 @@ def reproduce(
         if value not in known:
             raise ValueError(f"{name} must be one of {', '.join(known)}, not {value!r}")
     images, targets = _load_mnist(data)
-    # A pixel blank in every image adds nothing to any product, nor to any
-    # gradient: leave such pixels out, a fifth of the first layer's work.
+    # Pixels blank in every image add nothing: a fifth of the first layer's work.
     used: NDArray[np.bool_] = np.any(images, axis=0)
     images = images.compress(used, axis=1)
     result = np.empty((runs, _EXAMPLES // _BATCH_SIZE, len(_SIZES) - 1))
-    for first in range(0, runs, _RUNS_AT_ONCE):
-        last = min(first + _RUNS_AT_ONCE, runs)
-        networks = [_initial_network(seed + i, init) for i in range(first, last)]
-        result[first:last] = _train(networks, images, targets, activation, used)
-        if progress is not None:
-            progress(last, runs)
+    # The products are small, and BLAS's threads only slow them down where the
+    # cores are shared: one thread while training, whatever was set before.
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+    with threadpool_limits(1, user_api="blas"):
+        for first in range(0, runs, _RUNS_AT_ONCE):
+            last = min(first + _RUNS_AT_ONCE, runs)
+            networks = [_initial_network(seed + i, init) for i in range(first, last)]
+            result[first:last] = _train(networks, images, targets, activation, used)
+            if progress is not None:
+                progress(last, runs)
     return result
 
 
 def _initial_network(
     seed: int, init: str
 ) -> tuple[list[Array], list[Array], NDArray[np.intp]]:
-    """Run *seed*'s starting weights and biases, and the order of its 1,000
-    examples. Weights into a layer of y from one of x are y by x."""
+    """Run *seed*'s weights (y by x into y from x), biases and example order."""
     import numpy as np
 
     rng = np.random.default_rng(seed)
     layers = list(zip(_SIZES[:-1], _SIZES[1:]))
-    # Biases first, as backprop2 drew them.
-    if init == "backprop2":  # by the receiving layer's size y, not the fan-in x
-        biases = [rng.standard_normal(y) / np.sqrt(y) for _, y in layers]
-        weights = [rng.standard_normal((y, x)) / np.sqrt(y) for x, y in layers]
-    elif init == "fan-in":
-        biases = [rng.standard_normal(y) for _, y in layers]
-        weights = [rng.standard_normal((y, x)) / np.sqrt(x) for x, y in layers]
-    else:
-        biases = [rng.standard_normal(y) for _, y in layers]
-        weights = [rng.standard_normal((y, x)) for x, y in layers]
+    # Biases first, as backprop2 drew them, dividing both by the receiving
+    # layer's size y, not the fan-in x (x / 1.0 is x, bit for bit).
+    b2, fan_in = init == "backprop2", init == "fan-in"
+    biases = [rng.standard_normal(y) / np.sqrt(y if b2 else 1) for _, y in layers]
+    weights = [
+        rng.standard_normal((y, x)) / np.sqrt(y if b2 else x if fan_in else 1)
+        for x, y in layers
+    ]
     return weights, biases, rng.permutation(_EXAMPLES)
 
 
@@ -497,9 +481,8 @@ def _gradients(
     activation: str,
 ) -> tuple[list[Array], list[Array]]:
     """∇C_w and ∇C_b of the cross-entropy cost, summed over the examples, for
-    a stack of networks at once: *weights* are (run, from, to), *biases* (run,
-    1, to), *inputs* (run, example, 784), *targets* (run, example, 10), one-hot.
-    """
+    a stack of networks: *weights* (run, from, to), *biases* (run, 1, to),
+    *inputs* (run, example, 784), *targets* (run, example, 10), one-hot."""
     outputs = [inputs]
     for layer, (w, b) in enumerate(zip(weights, biases)):
         z = outputs[-1] @ w
@@ -534,7 +517,6 @@ def _activate(activation: str, z: Array) -> Array:
 
 
 def _slope(activation: str, a: Array) -> Array:
-    """The activation's derivative, from its value *a*."""
     if activation == "tanh":
         return 1 - a * a
     if activation == "relu":
@@ -543,37 +525,35 @@ def _slope(activation: str, a: Array) -> Array:
 
 
 def _load_mnist(data: str | os.PathLike[str] | None = None) -> tuple[Array, Array]:
-    """MNIST's first 1,000 training images, pixels scaled to raw / 256 (as
-    in 2013), and their labels, one-hot. Raises OSError for a file that
-    cannot be read, ValueError for one that is not MNIST's or not whole."""
+    """MNIST's first 1,000 training images (raw / 256, as in 2013), labels one-hot;
+    OSError for a file that cannot be read, ValueError for one not MNIST's."""
     import numpy as np
 
-    if data is None:
+    if data is None:  # beside this file, or (pasted in a notebook) in this folder
         here = globals().get("__file__")
-        if here is None:  # pasted into a notebook cell
-            raise FileNotFoundError(
-                "where is MNIST? this code has no file to look beside: "
-                "give the folder with its files (data=... or --data DIR)"
-            )
-        data = os.path.join(os.path.dirname(os.path.abspath(here)), "data")
+        data = os.path.join(
+            os.path.dirname(os.path.abspath(here)) if here else "", "data"
+        )
     images = np.frombuffer(_mnist_records(data, "images"), np.uint8)
     labels = np.frombuffer(_mnist_records(data, "labels"), np.uint8)
     return images.reshape(_EXAMPLES, -1) / 256, np.eye(10)[labels]
 
 
 def _mnist_records(folder: str | os.PathLike[str], kind: str) -> bytes:
-    """The first 1,000 records of MNIST's training *kind*, checked."""
     import gzip
     import hashlib
     import zlib
 
     dims, header = ("3", 16) if kind == "images" else ("1", 8)
-    names = [
-        f"train-{kind}-first-1000-idx{dims}-ubyte",
-        f"train-{kind}-idx{dims}-ubyte",
-    ]
+    names = [f"train-{kind}{part}-idx{dims}-ubyte" for part in ("-first-1000", "")]
     paths = [os.path.join(folder, n + end) for n in names for end in (".gz", "")]
-    path = next((p for p in paths if os.path.isfile(p)), paths[0])
+    path = next((p for p in paths if os.path.exists(p)), None)
+    if path is None:
+        raise FileNotFoundError(
+            f"no MNIST training {kind} in {os.path.abspath(folder)!r}: it takes "
+            f"{' or '.join(names)}, gzipped (.gz) or not; give the folder they "
+            "are in with --data DIR (in Python, data=...)"
+        )
     with open(path, "rb") as file:
         raw = file.read()
     if raw[:2] == b"\x1f\x8b":
@@ -593,14 +573,11 @@ def _mnist_records(folder: str | os.PathLike[str], kind: str) -> bytes:
 
 
 class Agreement:
-    """How `NABLA_W_NORMS` sits among *reproduced*, as `reproduce` gives it.
-
-    Of the recorded *values*, how many lie *inside* the 5th to 95th
-    percentile of the *runs* that trained to the end (those that diverged or
-    lost their gradient are *left_out*); the recorded *growth* per hidden
-    layer, and the runs' *growth_median* and *growth_band* (5th and 95th
-    percentile). ``str()`` says it in a few lines.
-    """
+    """How `NABLA_W_NORMS` sits among *reproduced*: how many of its *values*
+    lie *inside* the 5th-95th percentile of the *runs* that trained to the end
+    (those that diverged or lost their gradient *left_out*); its *growth* per
+    hidden layer, the runs' *growth_median* and *growth_band* (5th, 95th
+    percentile). ``str()`` says it in a few lines."""
 
     def __init__(self, reproduced: ArrayLike) -> None:
         import numpy as np
@@ -608,31 +585,28 @@ class Agreement:
         recorded = np.array(NABLA_W_NORMS)
         runs = _completed(reproduced)
         low, high = np.percentile(runs, [5, 95], axis=0)
-        growths = _growth(runs)
+        # Per hidden layer, as `growth_per_layer`; over the ten, their geometric mean.
+        hidden = np.concatenate([recorded[None], runs])[..., 1:-1]
+        growths = np.exp(np.log(hidden[..., -1] / hidden[..., 0]).mean(axis=-1) / 3)
         self.runs = len(runs)
         self.left_out = len(np.asarray(reproduced)) - len(runs)
         self.values = recorded.size
         self.inside = int(((low <= recorded) & (recorded <= high)).sum())
-        self.growth = float(_growth(recorded))
-        self.growth_median = float(np.median(growths))
-        self.growth_band = tuple(float(g) for g in np.percentile(growths, [5, 95]))
+        self.growth = float(growths[0])
+        self.growth_median = float(np.median(growths[1:]))
+        self.growth_band = tuple(float(g) for g in np.percentile(growths[1:], [5, 95]))
 
     def __str__(self) -> str:
         low, high = self.growth_band
-        times = "\N{MULTIPLICATION SIGN}"
-        lines = [
-            f"{self.inside} of the {self.values} recorded values lie within "
-            f"the middle 90 % of {_plural(self.runs, 'run')}",
-            f"growth per hidden layer: recorded {times}{self.growth:.2f}, "
-            f"reproduced {times}{self.growth_median:.2f} "
-            f"(5-95 %: {low:.2f}-{high:.2f})",
-        ]
+        runs = _plural(self.runs, "run")
         if self.left_out:
-            lines.append(
-                f"{self.left_out} of {_plural(self.runs + self.left_out, 'run')} "
-                "left out: they diverged, or a layer's gradient vanished entirely"
-            )
-        return "\n".join(lines)
+            runs += f" ({self.left_out} more diverged, or lost a layer's gradient)"
+        return (
+            f"{self.inside} of the {self.values} recorded values lie within the "
+            f"middle 90 % of {runs}\ngrowth per hidden layer: recorded "
+            f"{_TIMES}{self.growth:.2f}, reproduced {_TIMES}{self.growth_median:.2f} "
+            f"(5-95 %: {low:.2f}-{high:.2f})"
+        )
 
 
 def _completed(reproduced: ArrayLike) -> Array:
@@ -649,25 +623,21 @@ def _completed(reproduced: ArrayLike) -> Array:
             f"reproduce() gives them, not {reproduced!r:.60}"
         )
     completed = runs[(np.isfinite(runs) & (runs > 0)).all(axis=(1, 2))]
-    if not len(completed):
+    if len(completed) < 2:
         raise ValueError(
-            f"none of the {_plural(len(runs), 'run')} trained to the end with "
-            "every norm finite and positive"
+            f"{len(completed) or 'none'} of {_plural(len(runs), 'run')} trained to "
+            "the end with every norm finite and positive: too few for a band of "
+            "the runs, which needs 2"
         )
     return completed
 
 
-def _growth(norms: Array) -> Array:
-    """Growth per hidden layer over all ten mini-batches: the geometric mean
-    of each mini-batch's, as `growth_per_layer` measures it."""
-    import numpy as np
-
-    hidden = norms[..., 1:-1]
-    growth: Array = np.exp(np.log(hidden[..., -1] / hidden[..., 0]).mean(axis=-1) / 3)
-    return growth
-
-
 # -- Writing files ----------------------------------------------------------------
+
+
+class _Failure(Exception):
+    """What went wrong, in one line for the user; exit status 1."""
+
 
 _DEFAULT_OUTPUT = "nabla_magnitudes.png"
 _VECTOR_FORMATS = ("pdf", "svg", "svgz", "eps", "ps")
@@ -677,26 +647,24 @@ _MAX_SIDE, _MAX_PIXELS = 2**23 - 1, 10**8
 
 
 def _check_pixels(what: str, width: float, height: float, dpi: float) -> None:
-    """A ValueError about *what* unless *width* by *height* inches at *dpi*
-    makes a raster that can be drawn."""
+    """A ValueError about *what* unless it makes a raster that can be drawn."""
     across, down = width * dpi, height * dpi
-    if not (min(across, down) >= 1 and max(across, down) <= _MAX_SIDE):
+    if not (1 <= across <= _MAX_SIDE and 1 <= down <= _MAX_SIDE):  # NaN too
         problem = f"each side must have 1 to {_MAX_SIDE:,} pixels"
     elif across * down > _MAX_PIXELS:
         problem = f"at most {_MAX_PIXELS:,} pixels can be drawn"
     else:
         return
-    x = "\N{MULTIPLICATION SIGN}"
     raise ValueError(
-        f"{what} {width:g}{x}{height:g} inches at {dpi:g} dpi "
-        f"is {across:.6g}{x}{down:.6g} pixels; {problem}"
+        f"{what} {width:g}{_TIMES}{height:g} inches at {dpi:g} dpi "
+        f"is {across:.6g}{_TIMES}{down:.6g} pixels; {problem}"
     )
 
 
 def _render(fig: Figure, fmt: str, dpi: float | None, transparent: bool) -> bytes:
-    """*fig* as the bytes of a *fmt* file, the same bytes on every run: no
-    creation dates, and SVG ids from a fixed salt. A raster too large to
-    draw is refused before it is drawn."""
+    """*fig* as a *fmt* file's bytes, the same on every run (no dates, a fixed SVG
+    salt); a raster too large to draw refused before it is drawn."""
+    import gzip
     import io
     import re
 
@@ -720,8 +688,6 @@ def _render(fig: Figure, fmt: str, dpi: float | None, transparent: bool) -> byte
         )
     data = buffer.getvalue()
     if fmt == "svgz":  # matplotlib's own gzip header would carry the time
-        import gzip
-
         data = gzip.compress(data, mtime=0)
     elif fmt in ("ps", "eps"):  # PostScript's date is an optional comment
         data = re.sub(rb"^%%CreationDate:[^\n]*\n", b"", data, count=1, flags=re.M)
@@ -729,23 +695,20 @@ def _render(fig: Figure, fmt: str, dpi: float | None, transparent: bool) -> byte
 
 
 def _write(path: str, data: bytes | None) -> None:
-    """Write *data* whole to a new file beside *path*'s file (through a
-    symbolic link), then move it into place, keeping the permissions of the
-    file it replaces; on any failure, remove it. With None, only make the new
-    file and remove it: a check that *path* can be written."""
-    import stat
-
-    if os.path.exists(path) and not os.path.isfile(path):
-        raise OSError(0, "not a regular file")
-    target = os.path.realpath(path)
-    temporary = os.path.join(os.path.dirname(target), f".nabla-{os.urandom(6).hex()}")
+    """Write *data* to a new file beside *path*, then move it into place with the
+    old file's permissions; with None, only check that such a file can be made."""
+    temporary = os.path.join(os.path.dirname(path), f".nabla-{os.urandom(6).hex()}")
     try:
+        if os.path.exists(path) and not os.path.isfile(path):
+            raise OSError(0, "not a regular file")
         with open(temporary, "xb") as file:  # made as any new file is, by the umask
             file.write(data or b"")
         if data is not None:
-            if os.path.exists(target):
-                os.chmod(temporary, stat.S_IMODE(os.stat(target).st_mode))
-            os.replace(temporary, target)
+            if os.path.exists(path):
+                os.chmod(temporary, os.stat(path).st_mode & 0o7777)  # S_IMODE
+            os.replace(temporary, path)
+    except OSError as exc:
+        raise _Failure(f"cannot write {path!r}: {exc.strerror or exc}") from None
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
@@ -755,17 +718,11 @@ def _write(path: str, data: bytes | None) -> None:
 
 _PROG = "plot_nabla_magnitudes.py"  # as messages name the program
 _REDERIVING = ("seed", "init", "activation", "data")  # only with --reproduce
-_DRAWING = (  # none of them with --csv
-    *("output", "dpi", "transparent", "size", "title", "log", "legend", "style"),
-)
-
-
-class _Failure(Exception):
-    """What went wrong, in one line for the user; exit status 1."""
+# None of these with --csv:
+_DRAWING = ("output", "dpi", "transparent", "size", "title", "log", "legend", "style")
 
 
 def _batches(spec: str) -> range:
-    """The mini-batches of a spec like ``"7"`` or ``"7-9"``, for argparse."""
     low, _, high = spec.partition("-")
     try:
         first, last = _checked_batches([int(low), int(high or low)])
@@ -794,13 +751,18 @@ def _text(text: str) -> str:
     return text
 
 
-def _parser() -> argparse.ArgumentParser:
+def main(argv: Sequence[str] | None = None) -> int:
+    """The command line with *argv* (default: ``sys.argv[1:]``); the exit status:
+    0 done, 2 a usage error, 1 work that could not be done (said in one line)."""
     parser = argparse.ArgumentParser(
         prog=_PROG,
-        description="Plot the norm of the weight gradient of each hidden layer, "
-        "as Michael Nielsen recorded it for a 784-30-30-30-30-30-10 network on "
-        f"MNIST. Without -o it opens a window or, where none can, writes "
-        f"{_DEFAULT_OUTPUT}.",
+        # A short usage and help wrapped here, at a fixed width: argparse's own
+        # would take --help a fifth longer (it imports shutil and textwrap).
+        usage="%(prog)s [options]",
+        formatter_class=lambda prog: argparse.RawTextHelpFormatter(prog, width=79),
+        description="Plot the norm of the weight gradient of each hidden layer, as "
+        "Michael\nNielsen recorded it for a 784-30-30-30-30-30-10 network on MNIST. "
+        f"Without\n-o it opens a window or, where none can, writes {_DEFAULT_OUTPUT}.",
     )
     add = parser.add_argument
     add(
@@ -810,13 +772,13 @@ def _parser() -> argparse.ArgumentParser:
         type=_batches,
         default=[],
         metavar="SPEC",
-        help="mini-batches, 1-10, as numbers or ranges like 7-9 (default: 7 8 9)",
+        help="mini-batches, 1-10, as numbers or ranges like 7-9\n(default: 7 8 9)",
     )
     add(
         "--csv",
         action="store_true",
-        help="print the norms, all six layers, as CSV: the record's, or the runs' "
-        "with --reproduce (then all ten mini-batches by default)",
+        help="print the norms, all six layers, as CSV: the record's,\n"
+        "or the runs' with --reproduce (then all ten by default)",
     )
     add = parser.add_argument_group("re-deriving the record").add_argument
     add(
@@ -825,8 +787,8 @@ def _parser() -> argparse.ArgumentParser:
         const=100,
         type=int,
         metavar="RUNS",
-        help=f"train the network RUNS times (default: 100, at most {_MAX_RUNS}) "
-        "as it was in 2013, and draw the record over the runs",
+        help=f"train the network RUNS times (default: 100, at most\n{_MAX_RUNS}) "
+        "as it was in 2013; draw the record over the runs",
     )
     add("--seed", type=int, help="the first run's seed (default: 0)")
     add("--init", choices=INITIALISATIONS, help="how the weights start")
@@ -839,8 +801,8 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="PATH",
-        help="write the figure to PATH, in the format of its extension "
-        "(png, pdf, svg, ...); repeat for several files",
+        help="write the figure to PATH, in the format of its\n"
+        "extension (png, pdf, svg, ...); repeat for several files",
     )
     add("--dpi", type=float, help="resolution of raster files (default: 100)")
     add("--transparent", action="store_true", help="no background")
@@ -849,25 +811,23 @@ def _parser() -> argparse.ArgumentParser:
     add("--log", action="store_true", help="a logarithmic y axis")
     add("--legend", action="store_true", help="a legend of the mini-batches")
     add("--style", action="append", default=[], help="a matplotlib style; repeatable")
-    return parser
 
+    def refuse(dests: Iterable[str], reason: str) -> None:  # those given, that is
+        for dest in dests:
+            if getattr(args, dest) != parser.get_default(dest):
+                parser.error(f"argument --{dest}: {reason}")
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line with *argv* (default: ``sys.argv[1:]``); the exit
-    status: 0 on success, 2 for a usage error, 1 when the work could not be
-    done (in one line on standard error)."""
-    parser = _parser()
     try:
         args = parser.parse_args(argv)
         batches = tuple(sorted({batch for spec in args.batches for batch in spec}))
         if args.reproduce is None:
-            _refuse(parser, args, _REDERIVING, "only with --reproduce")
+            refuse(_REDERIVING, "only with --reproduce")
         elif not 1 <= args.reproduce <= _MAX_RUNS:
             parser.error(f"argument --reproduce: RUNS must be from 1 to {_MAX_RUNS}")
         if (args.seed or 0) < 0:
             parser.error("argument --seed: it must not be negative")
         if args.csv:
-            _refuse(parser, args, _DRAWING, "not allowed with --csv")
+            refuse(_DRAWING, "not allowed with --csv")
             if args.reproduce is None:
                 sys.stdout.write(table_csv(batches or REPRESENTATIVE_BATCHES))
             else:
@@ -892,8 +852,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _draw_and_write(
     parser: argparse.ArgumentParser, args: argparse.Namespace, batches: tuple[int, ...]
 ) -> None:
-    """Draw the figure once, in the styles asked for; write it to each
-    output or, without any, show it in a window where one can open."""
+    """Draw once, in the styles asked for; write each output, or show a window."""
     import matplotlib
 
     if [int(n) for n in matplotlib.__version__.split(".")[:2]] < [3, 9]:
@@ -903,10 +862,10 @@ def _draw_and_write(
         )
     import matplotlib.style
 
+    asked = {key: getattr(args, key) for key in ("log", "legend", "size", "title")}
     outputs = {path: _file_format(parser, path) for path in args.output}
     window = not outputs
-    if window:  # pyplot settles on its backend: where there is no display,
-        import matplotlib.pyplot  # one that only writes files
+    if window:  # get_backend settles pyplot's: with no display, one that writes files
         from matplotlib.backends.registry import BackendFilter, backend_registry
 
         writers = backend_registry.list_builtin(  # type: ignore[no-untyped-call]
@@ -919,34 +878,38 @@ def _draw_and_write(
             matplotlib.style.use(args.style)
         except (OSError, ValueError) as exc:  # an unknown style, a missing file
             parser.error(f"argument --style: {_one_line(exc)}")
+
+        def drawn(reproduced: ArrayLike | None, pyplot: bool) -> dict[str, bytes]:
+            try:
+                fig = make_figure(
+                    batches, reproduced=reproduced, pyplot=pyplot, **asked
+                )
+                if not outputs:
+                    fig.draw_without_rendering()  # as the window will
+                files = {
+                    p: _render(fig, f, args.dpi, args.transparent)
+                    for p, f in outputs.items()
+                }
+            except (ValueError, RuntimeError, OSError) as exc:  # a style, a title...
+                raise _Failure(f"cannot draw the figure: {_one_line(exc)}") from exc
+            return files
+
         reproduced, summary = None, ""
         if args.reproduce is not None:
-            for path in outputs:  # may be written: now, not after the long work
-                _write_or_fail(path, None)
+            # Everything that can fail in drawing and writing, tried before the
+            # long work: the record stands in for the runs.
+            drawn([NABLA_W_NORMS] * 2, pyplot=False)
+            for path in outputs:
+                _write(path, None)
             reproduced = _rederive(args)
             try:
                 summary = f"{Agreement(reproduced)}\n"
-            except ValueError as exc:  # no run trained to the end
+            except ValueError as exc:  # too few runs trained to the end
                 raise _Failure(str(exc)) from None
-        try:
-            fig = make_figure(
-                batches,
-                log=args.log,
-                legend=args.legend,
-                size=args.size,
-                title=args.title,
-                reproduced=reproduced,
-                pyplot=window,
-            )
-            files = {
-                p: _render(fig, f, args.dpi, args.transparent)
-                for p, f in outputs.items()
-            }
-        except Exception as exc:  # a style, a title, a size: many can fail
-            raise _Failure(f"cannot draw the figure: {_one_line(exc)}") from exc
+        files = drawn(reproduced, pyplot=window)
         print(summary, end="")
         for path, data in files.items():
-            _write_or_fail(path, data)
+            _write(path, data)
             print(path)  # each as it is written: should one fail, these are
         if window:
             import matplotlib.pyplot as plt
@@ -954,27 +917,7 @@ def _draw_and_write(
             plt.show()
 
 
-def _write_or_fail(path: str, data: bytes | None) -> None:
-    try:
-        _write(path, data)
-    except OSError as exc:
-        raise _Failure(f"cannot write {path!r}: {exc.strerror or exc}") from None
-
-
-def _refuse(
-    parser: argparse.ArgumentParser,
-    args: argparse.Namespace,
-    dests: Iterable[str],
-    reason: str,
-) -> None:
-    """A usage error for the first option of *dests* that was given."""
-    for dest in dests:
-        if getattr(args, dest) != parser.get_default(dest):
-            parser.error(f"argument --{dest}: {reason}")
-
-
 def _file_format(parser: argparse.ArgumentParser, path: str) -> str:
-    """The format that *path*'s extension names; a usage error if none."""
     from matplotlib.backend_bases import FigureCanvasBase
 
     fmt = os.path.splitext(path)[1][1:].lower()
@@ -988,13 +931,11 @@ def _file_format(parser: argparse.ArgumentParser, path: str) -> str:
 
 
 def _rederive(args: argparse.Namespace) -> Array:
-    """`reproduce` as the options ask, its progress shown on standard error
-    where that is a terminal, and a problem with the data in one line."""
-    shown = False
+    """`reproduce` as asked: progress shown on a terminal, failures in one line."""
+    shown: list[int] = []  # progress shown: its line is to be ended
 
     def progress(done: int, runs: int) -> None:
-        nonlocal shown
-        shown = True
+        shown.append(done)
         print(f"\rtraining: {done} of {runs} runs", end="", file=sys.stderr)
 
     try:
@@ -1007,7 +948,8 @@ def _rederive(args: argparse.Namespace) -> Array:
             progress=progress if sys.stderr.isatty() else None,
         )
     except OSError as exc:  # a data file missing or unreadable
-        raise _Failure(f"cannot read {exc.filename!r}: {exc.strerror}") from None
+        failure = f"cannot read {exc.filename!r}: {exc.strerror}"
+        raise _Failure(str(exc) if exc.filename is None else failure) from None
     except ValueError as exc:  # a data file damaged or not MNIST's
         raise _Failure(str(exc)) from None
     finally:
@@ -1016,14 +958,9 @@ def _rederive(args: argparse.Namespace) -> Array:
 
 
 def _runs_csv(reproduced: Array, seed: int, batches: Iterable[int]) -> str:
-    """The runs' tables as CSV: a row per run and mini-batch, round-trip."""
-    rows = [f"run,seed,mini_batch,{_LAYER_COLUMNS}"]
-    batches = tuple(batches)
-    for run, table in enumerate(reproduced.tolist(), start=1):
-        for batch in batches:
-            values = map(repr, table[batch - 1])
-            rows.append(",".join([str(run), str(seed + run - 1), str(batch), *values]))
-    return "\n".join(rows) + "\n"
+    tables, batches = enumerate(reproduced.tolist()), tuple(batches)
+    rows = [(i, seed + i, b, *t[b - 1]) for i, t in tables for b in batches]  # seed+i
+    return _csv("run,seed,mini_batch", rows)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -1033,37 +970,21 @@ def _one_line(exc: BaseException) -> str:
 # -- The entry point ------------------------------------------------------------
 
 
-def _in_ipython() -> bool:
-    ipython = sys.modules.get("IPython")
-    return ipython is not None and ipython.get_ipython() is not None
-
-
 def _own_arguments() -> list[str]:
-    """The command-line arguments given to this script, if any were. In a
-    notebook cell, sys.argv holds the kernel's own (``-f kernel-....json``);
+    """In IPython, sys.argv holds the kernel's own (``-f kernel-....json``);
     only ``%run`` puts this file's name first and its arguments after it."""
-    if not _in_ipython():
-        return sys.argv[1:]
-    script = globals().get("__file__")
-    ours = (
-        script
-        and sys.argv
-        and os.path.basename(sys.argv[0]) == os.path.basename(script)
-    )
-    return sys.argv[1:] if ours else []
+    script = globals().get("__file__") or ""
+    ours = sys.argv and os.path.basename(sys.argv[0]) == os.path.basename(script)
+    return sys.argv[1:] if script and ours else []
 
 
 def _run_as_a_program() -> int:
-    """The command line as a program of its own: SIGTERM (a timeout, a
-    cancelled job) stops it as Ctrl-C does, with one line."""
+    """`main` as a program: SIGTERM (a timeout, a cancelled job) stops it as Ctrl-C."""
     import signal
 
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        return main(_own_arguments())
+        return main()
     except KeyboardInterrupt:
         print(f"{_PROG}: error: stopped", file=sys.stderr)
     except BrokenPipeError:  # as in `--csv | head -1`: no one reads the rest
@@ -1072,7 +993,8 @@ def _run_as_a_program() -> int:
 
 
 if __name__ == "__main__":
-    if _in_ipython():  # a notebook cell, or %run: no exit, the kernel goes on
+    ipython = sys.modules.get("IPython")
+    if ipython and ipython.get_ipython():  # a notebook cell, or %run: no exit
         main(_own_arguments())
     else:
         sys.exit(_run_as_a_program())

@@ -21,18 +21,6 @@ os.environ["MPLBACKEND"] = "agg"
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
-@pytest.fixture
-def original_figure(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    """The original script's figure, drawn by the original code, with pyplot."""
-    import matplotlib.pyplot as plt
-
-    monkeypatch.setattr(plt, "show", lambda: None)
-    exec(ORIGINAL_SCRIPT, {})
-    fig = plt.gcf()
-    yield fig
-    plt.close(fig)
-
-
 @pytest.fixture(autouse=True)
 def _no_figures_left_open() -> Iterator[None]:
     import matplotlib.pyplot as plt
@@ -42,7 +30,40 @@ def _no_figures_left_open() -> Iterator[None]:
 
 
 @pytest.fixture
+def original_figure(monkeypatch: pytest.MonkeyPatch) -> object:
+    """The original script's figure, drawn by the original code, with pyplot."""
+    import matplotlib.pyplot as plt
+
+    monkeypatch.setattr(plt, "show", lambda: None)
+    exec(ORIGINAL_SCRIPT, {})
+    return plt.gcf()
+
+
+@pytest.fixture(scope="session")
+def runs() -> object:
+    """The record's training, 100 times."""
+    import plot_nabla_magnitudes as pnm
+
+    return pnm.reproduce(100)
+
+
+@pytest.fixture
 def cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A new, empty working folder."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Two processes, one a core, with pytest-xdist and no ``-n`` given: the
+    slow tests run whole programs, a notebook's kernel and windows."""
+    worker = hasattr(config, "workerinput")  # one of the two, already
+    xdist = config.pluginmanager.hasplugin("xdist")
+    if xdist and not worker and config.option.numprocesses is None:
+        config.option.numprocesses = 2
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slowest tests (a kernel's, windows') first: two processes end together."""
+    items.sort(key=lambda item: item.path.stem != "test_shown")

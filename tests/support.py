@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import ast
-import functools
 import io
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -45,50 +43,20 @@ def pixels(fig: Any) -> tuple[tuple[int, int], bytes]:
 
 
 def run_python(
-    *args: str, cwd: Path, env: dict[str, str] | None = None, **kwargs: Any
+    *args: str, cwd: Path, **kwargs: Any
 ) -> subprocess.CompletedProcess[str]:
     """Run ``python ARGS`` in *cwd*, capturing its output as text."""
-    kwargs.setdefault("stdout", subprocess.PIPE)
+    kwargs = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **kwargs}
     return subprocess.run(
-        [sys.executable, *args],
-        cwd=cwd,
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-        timeout=120,
-        check=False,
-        **kwargs,
+        [sys.executable, *args], cwd=cwd, text=True, timeout=120, **kwargs
     )
 
 
 def run_script(
-    *args: str, cwd: Path, env: dict[str, str] | None = None, **kwargs: Any
+    *args: str, cwd: Path, **kwargs: Any
 ) -> subprocess.CompletedProcess[str]:
     """Run ``python plot_nabla_magnitudes.py ARGS`` in *cwd*, as a shell would."""
-    return run_python(str(SCRIPT), *args, cwd=cwd, env=env, **kwargs)
-
-
-class Launched:
-    """``python ARGS``, started at once in a folder of its own, so that a slow
-    whole-process run goes on beside the other tests; its result when asked."""
-
-    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="pnm-"))
-        self.process = subprocess.Popen(
-            [sys.executable, *args],
-            cwd=self.folder,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-
-    @functools.cached_property
-    def result(self) -> subprocess.CompletedProcess[str]:
-        out, err = self.process.communicate(timeout=180)
-        return subprocess.CompletedProcess(
-            self.process.args, self.process.returncode, out, err
-        )
+    return run_python(str(SCRIPT), *args, cwd=cwd, **kwargs)
 
 
 def headless_env() -> dict[str, str]:
@@ -112,61 +80,41 @@ def listing(folder: Path) -> list[str]:
 
 
 def layout_problems(fig: Any) -> list[str]:
-    """What is wrong with *fig*'s layout, as drawn: anything cut off at its
-    edges, a legend over a plot or a text or in type under 6 points, two
+    """What is wrong with *fig*'s layout, as drawn: a text or legend cut off at
+    its edges, a legend over a plot or a text or in type under 6 points, two
     plots' titles that overlap, a first plot of a row without y labels."""
     from matplotlib.text import Text
 
     fig.draw_without_rendering()
-    problems = []
-    drawn = fig.get_tightbbox()
-    width, height = fig.get_size_inches()
-    slack = 0.5 / fig.dpi  # half a pixel, for rounding
-    if not (-slack <= drawn.x0 and drawn.x1 <= width + slack) or not (
-        -slack <= drawn.y0 and drawn.y1 <= height + slack
-    ):
-        problems.append(f"cut off: {drawn} in {width}x{height} inches")
-    texts = [t for t in fig.texts if t.get_text()]
-    texts += [t for t in fig.findobj(Text) if t.get_text() and t.axes is None]
-    first_of_row = {}
-    for ax in fig.axes:
-        texts += [ax.title, ax.xaxis.label, ax.yaxis.label]
-        for axis in (ax.xaxis, ax.yaxis):
-            low, high = sorted(axis.get_view_interval())
-            texts += [
-                tick.label1
-                for tick in axis.get_major_ticks()
-                if low <= tick.get_loc() <= high and tick.label1.get_visible()
-            ]
-        row = round(ax.get_position().y0, 3)
-        if ax.get_position().x0 < first_of_row.get(row, (2, None))[0]:
-            first_of_row[row] = (ax.get_position().x0, ax)
-    texts = [t for t in texts if t.get_visible() and t.get_text()]
-    for _, ax in first_of_row.values():
-        low, high = sorted(ax.get_ylim())
-        labelled = [
-            t
-            for t in ax.yaxis.get_major_ticks()
-            if low <= t.get_loc() <= high
-            and t.label1.get_visible()
-            and t.label1.get_text()
-        ]
-        if len(labelled) < 2:
+    labels: dict[Any, list[Any]] = {}  # by axis, those of ticks drawn
+    beyond = set()  # those of ticks beyond the axes' ends, not drawn
+    for axis in [axis for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)]:
+        low, high = sorted(axis.get_view_interval())
+        for tick in axis.get_major_ticks():
+            drawn = low <= tick.get_loc() <= high and tick.label1.get_text()
+            labels.setdefault(axis, [])
+            labels[axis] += [tick.label1] if drawn else []
+            beyond |= set() if drawn else {tick.label1}
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t not in beyond]
+    texts = [t for t in texts if t.get_text()]
+    legends = fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend()]
+    edge, problems = fig.bbox.padded(0.5), []  # half a pixel, for rounding
+    for box in [artist.get_window_extent() for artist in [*texts, *legends]]:
+        if not (edge.x0 <= box.x0 and box.x1 <= edge.x1):
+            problems.append(f"cut off: {box}")
+        if not (edge.y0 <= box.y0 and box.y1 <= edge.y1):
+            problems.append(f"cut off: {box}")
+    by_x = sorted(fig.axes, key=lambda ax: -ax.bbox.x0)
+    for ax in {round(ax.bbox.y0): ax for ax in by_x}.values():  # first of a row
+        if len(labels.get(ax.yaxis, [])) < 2:
             problems.append(f"no y labels on the first plot of a row: {ax.get_title()}")
-    for legend in fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend()]:
-        box = legend.get_window_extent()
-        own = {*legend.get_texts(), legend.get_title()}
-        if any(
-            ax.bbox.overlaps(box) for ax in fig.axes if ax.get_legend() is not legend
-        ):
+    for legend in legends:
+        box, own = legend.get_window_extent(), {*legend.get_texts(), legend.get_title()}
+        others = [ax for ax in fig.axes if ax.get_legend() is not legend]
+        if any(ax.bbox.overlaps(box) for ax in others):
             problems.append("a legend over a plot")
-        over = [
-            t.get_text()
-            for t in texts
-            if t not in own and t.get_window_extent().overlaps(box)
-        ]
-        if over:
-            problems.append(f"a legend over {over}")
+        if any(t not in own and t.get_window_extent().overlaps(box) for t in texts):
+            problems.append("a legend over a text")
         if min(t.get_fontsize() for t in legend.get_texts()) < 6:
             problems.append("a legend's type under 6 points")
     titles = [ax.title.get_window_extent() for ax in fig.axes if ax.get_title()]

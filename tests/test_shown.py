@@ -1,0 +1,126 @@
+"""The figure shown: inline in a notebook, the file pasted into a cell or
+%run; and in a window on a desktop, which a virtual X display (Xvfb) stands in
+for, closed with the "q" key as a person would (it needs Xvfb, xdotool and
+tkinter, which CI installs). Both as the original's, to the pixel."""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image, ImageGrab
+from support import ORIGINAL_SCRIPT, SCRIPT, headless_env, listing, run_python
+
+# A Jupyter client runs the cells in a kernel of its own, in a process of its
+# own: busy work that goes on beside the other tests.
+EXECUTE = """
+import json, sys
+import nbclient, nbformat
+notebook = nbformat.v4.new_notebook()
+notebook.cells = [nbformat.v4.new_code_cell(cell) for cell in json.loads(sys.argv[1])]
+client = nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
+                                 allow_errors=True)
+client.execute()  # the kernel picks the inline backend: there is no display
+print(json.dumps([cell.outputs for cell in notebook.cells]))
+"""
+SOURCE = SCRIPT.read_text(encoding="utf-8")
+CELLS = [
+    ORIGINAL_SCRIPT,
+    SOURCE,  # pasted: no __file__, and the kernel's own sys.argv
+    # An editor sending the file's cells to a kernel sets __file__.
+    f"__file__ = '/home/me/plot_nabla_magnitudes.py'\n{SOURCE}",
+    f"%run {SCRIPT}",
+    f"%run {SCRIPT} -o fig.svg --log",
+    f"%run {SCRIPT} --batches 11",
+    # Interrupted (as by the kernel's stop button) while it trains.
+    "import os, signal, threading\n"
+    "threading.Timer(0.5, os.kill, [os.getpid(), signal.SIGINT]).start()\n"
+    f"%run {SCRIPT} --reproduce 10000 -o r.png",
+]
+
+
+def images(outputs: list[dict[str, Any]]) -> list[bytes]:
+    shown = [out["data"] for out in outputs if out["output_type"] == "display_data"]
+    return [base64.b64decode(data["image/png"]) for data in shown]
+
+
+def test_in_a_real_kernel_the_figure_shows_inline_once(tmp_path: Path) -> None:
+    result = run_python(
+        "-c", EXECUTE, json.dumps(CELLS), cwd=tmp_path, env=headless_env()
+    )
+    assert result.returncode == 0, result.stderr
+    original, pasted, from_editor, run, run_to_file, run_wrongly, stopped = json.loads(
+        result.stdout
+    )
+    (reference,) = images(original)
+    for outputs in (pasted, from_editor, run):
+        # Shown once, exactly as the original showed it, with nothing else.
+        assert images(outputs) == [reference]
+        assert len(outputs) == 1
+    assert [o["output_type"] for o in run_to_file] == ["stream"]
+    assert run_to_file[0]["text"] == "fig.svg\n"
+    assert [o.get("name") for o in run_wrongly] == ["stderr"]
+    message = run_wrongly[0]["text"]
+    assert "error: argument --batches: '11' is not a mini-batch" in message
+    assert "SystemExit" not in message and "Traceback" not in message
+    # An interrupt is an interrupt, not a success, and leaves no temporary file.
+    assert [o.get("ename") for o in stopped] == ["KeyboardInterrupt"]
+    assert listing(tmp_path) == ["fig.svg"]
+
+
+MISSING = [name for name in ("Xvfb", "xdotool") if not shutil.which(name)]
+MISSING += [] if importlib.util.find_spec("tkinter") else ["tkinter"]
+
+
+def window_of(
+    command: list[str], cwd: Path
+) -> tuple[Image.Image, tuple[int, str, str]]:
+    """The screen once *command*'s figure is drawn in its window (its red, green
+    and blue lines show, and the screen stays still for 0.2 s), and how the
+    program ends when its window is closed."""
+    # No reset as each client leaves: the screenshots come and go.
+    xvfb = ["Xvfb", "-displayfd", "1", "-screen", "0", "1024x768x24", "-noreset"]
+    server = subprocess.Popen(xvfb, stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        env = {**headless_env(), "DISPLAY": ":" + server.stdout.readline().strip()}
+        pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+        program = subprocess.Popen(command, cwd=cwd, env=env, **pipes)
+        lines, previous, still = {(255, 0, 0), (0, 128, 0), (0, 0, 255)}, None, 0
+        deadline = time.monotonic() + 60
+        while still < 4:
+            assert program.poll() is None, program.communicate()
+            assert time.monotonic() < deadline, "no figure in a window within a minute"
+            time.sleep(0.05)
+            shot = ImageGrab.grab(xdisplay=env["DISPLAY"]).convert("RGB")
+            drawn = lines <= {colour for _, colour in shot.getcolors(maxcolors=1 << 20)}
+            still = still + 1 if drawn and shot == previous else 0
+            previous = shot
+        search = ["xdotool", "search", "--name", "^Figure 1$"]
+        window = subprocess.run(search, env=env, capture_output=True, text=True).stdout
+        subprocess.run(["xdotool", "key", "--window", window.split()[0], "q"], env=env)
+        out, err = program.communicate(timeout=60)
+        return shot, (program.returncode, out, err)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.mark.skipif(
+    bool(MISSING),
+    reason=f"needs Xvfb, xdotool and tkinter; missing: {', '.join(MISSING)} "
+    "(on Debian: apt-get install xvfb xdotool python3-tk)",
+)
+def test_the_window_is_the_original_s_to_the_pixel(tmp_path: Path) -> None:
+    original, ended = window_of([sys.executable, "-c", ORIGINAL_SCRIPT], tmp_path)
+    ours, our_end = window_of([sys.executable, str(SCRIPT)], tmp_path)
+    assert (ended, our_end, listing(tmp_path)) == ((0, "", ""), (0, "", ""), [])
+    assert ours.tobytes() == original.tobytes()
