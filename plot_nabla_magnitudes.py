@@ -97,7 +97,6 @@ _ORIGINAL_COLOURS = (
     "tab:orange", "tab:purple", "tab:brown", "tab:pink",
     "tab:gray", "tab:olive", "tab:cyan",
 )  # fmt: skip
-_TIMES = "×"
 
 
 # -- Pure helpers over the record (no matplotlib) ------------------------------
@@ -135,7 +134,6 @@ def growth_per_layer(batch: int) -> float:
 
 
 _ALL_BATCHES = range(1, len(NABLA_W_NORMS) + 1)
-_LAYER_COLUMNS = ",".join(f"layer_{n}" for n in range(1, len(NABLA_W_NORMS[0]) + 1))
 
 
 def table_csv(batches: Iterable[int] = _ALL_BATCHES) -> str:
@@ -146,12 +144,9 @@ def table_csv(batches: Iterable[int] = _ALL_BATCHES) -> str:
 
 
 def _csv(columns: str, rows: Iterable[Sequence[float]]) -> str:
-    lines = [f"{columns},{_LAYER_COLUMNS}", *(",".join(map(repr, r)) for r in rows)]
+    header = [columns, *(f"layer_{n}" for n in range(1, 7))]
+    lines = [",".join(header), *(",".join(map(repr, row)) for row in rows)]
     return "\n".join(lines) + "\n"
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 # -- Drawing --------------------------------------------------------------------
@@ -181,7 +176,7 @@ def draw(
 
         runs = _completed(reproduced)
         bands = np.percentile(runs[:, :, 1:-1], [5, 50, 95], axis=0)
-        counted = _plural(len(runs), "run")  # the first band says what it is
+        counted = f"{len(runs)} runs"  # the first band says what it is
         labels = (f"5–95 % of {counted}", f"median of {counted}")
     for batch in batches:
         colour = colours[batch]
@@ -193,7 +188,7 @@ def draw(
             ax.plot(layers, median, "--", color=colour, label=middle)
         label = f"mini-batch {batch}"
         if log:
-            label += f" ({_TIMES}{growth_per_layer(batch):.1f} per layer)"
+            label += f" (×{growth_per_layer(batch):.1f} per layer)"
         ax.plot(layers, hidden_layer_norms(batch), "o-", color=colour, label=label)
     ax.set_xlabel("Layer $l$")
     ax.set_ylabel(r"$\Vert\nabla C^l_w\Vert$")
@@ -281,11 +276,9 @@ def make_figure(
         if scale < 1:  # the style's context restores it
             rc["font.size"] = max(6, rc["font.size"] * scale)
         layout: Literal["constrained"] | None = None if faithful else "constrained"
-        new: Callable[..., Figure] = Figure
         if pyplot:
             import matplotlib.pyplot as plt
-
-            new = plt.figure
+        new: Callable[..., Figure] = plt.figure if pyplot else Figure
         fig = new(figsize=(width, height), layout=layout)
         if title is not None:
             fig.suptitle(title, wrap=True)
@@ -389,10 +382,8 @@ def reproduce(
         raise ValueError(f"runs must be from 1 to {_MAX_RUNS}, not {runs}")
     if seed < 0:
         raise ValueError(f"seed must not be negative, not {seed}")
-    for name, value, known in [
-        ("init", init, INITIALISATIONS),
-        ("activation", activation, ACTIVATIONS),
-    ]:
+    named = {"init": (init, INITIALISATIONS), "activation": (activation, ACTIVATIONS)}
+    for name, (value, known) in named.items():
         if value not in known:
             raise ValueError(f"{name} must be one of {', '.join(known)}, not {value!r}")
     images, targets = _load_mnist(data)
@@ -598,13 +589,13 @@ class Agreement:
 
     def __str__(self) -> str:
         low, high = self.growth_band
-        runs = _plural(self.runs, "run")
+        runs = f"{self.runs} runs"  # at least 2
         if self.left_out:
             runs += f" ({self.left_out} more diverged, or lost a layer's gradient)"
         return (
             f"{self.inside} of the {self.values} recorded values lie within the "
             f"middle 90 % of {runs}\ngrowth per hidden layer: recorded "
-            f"{_TIMES}{self.growth:.2f}, reproduced {_TIMES}{self.growth_median:.2f} "
+            f"×{self.growth:.2f}, reproduced ×{self.growth_median:.2f} "
             f"(5-95 %: {low:.2f}-{high:.2f})"
         )
 
@@ -625,9 +616,8 @@ def _completed(reproduced: ArrayLike) -> Array:
     completed = runs[(np.isfinite(runs) & (runs > 0)).all(axis=(1, 2))]
     if len(completed) < 2:
         raise ValueError(
-            f"{len(completed) or 'none'} of {_plural(len(runs), 'run')} trained to "
-            "the end with every norm finite and positive: too few for a band of "
-            "the runs, which needs 2"
+            f"{len(completed) or 'none'} of {len(runs)} runs trained to the end with "
+            "every norm finite and positive: too few for a band, which needs 2"
         )
     return completed
 
@@ -640,24 +630,23 @@ class _Failure(Exception):
 
 
 _DEFAULT_OUTPUT = "nabla_magnitudes.png"
-_VECTOR_FORMATS = ("pdf", "svg", "svgz", "eps", "ps")
-# What Agg draws a side, and what this script draws at most in all: A3 at
-# 600 dpi is 70 million pixels, held four bytes each.
-_MAX_SIDE, _MAX_PIXELS = 2**23 - 1, 10**8
+_stopped: list[int] = []  # the signals that asked a program to stop
+# The most pixels drawn: A3 at 600 dpi is 70 million, held four bytes each.
+_MAX_PIXELS = 10**8
 
 
 def _check_pixels(what: str, width: float, height: float, dpi: float) -> None:
     """A ValueError about *what* unless it makes a raster that can be drawn."""
     across, down = width * dpi, height * dpi
-    if not (1 <= across <= _MAX_SIDE and 1 <= down <= _MAX_SIDE):  # NaN too
-        problem = f"each side must have 1 to {_MAX_SIDE:,} pixels"
+    if not (across >= 1 and down >= 1):  # NaN too
+        problem = "each side must have at least one pixel"
     elif across * down > _MAX_PIXELS:
         problem = f"at most {_MAX_PIXELS:,} pixels can be drawn"
     else:
         return
     raise ValueError(
-        f"{what} {width:g}{_TIMES}{height:g} inches at {dpi:g} dpi "
-        f"is {across:.6g}{_TIMES}{down:.6g} pixels; {problem}"
+        f"{what} {width:g}×{height:g} inches at {dpi:g} dpi "
+        f"is {across:.6g}×{down:.6g} pixels; {problem}"
     )
 
 
@@ -671,7 +660,7 @@ def _render(fig: Figure, fmt: str, dpi: float | None, transparent: bool) -> byte
     import matplotlib
 
     base = "svg" if fmt == "svgz" else fmt
-    if base not in _VECTOR_FORMATS:
+    if base not in ("pdf", "svg", "eps", "ps"):
         saved = matplotlib.rcParams["savefig.dpi"] if dpi is None else dpi
         width, height = fig.get_size_inches()
         _check_pixels(
@@ -704,6 +693,8 @@ def _write(path: str, data: bytes | None) -> None:
         with open(temporary, "xb") as file:  # made as any new file is, by the umask
             file.write(data or b"")
         if data is not None:
+            if _stopped:  # asked to stop, and the KeyboardInterrupt lost
+                raise KeyboardInterrupt
             if os.path.exists(path):
                 os.chmod(temporary, os.stat(path).st_mode & 0o7777)  # S_IMODE
             os.replace(temporary, path)
@@ -723,9 +714,9 @@ _DRAWING = ("output", "dpi", "transparent", "size", "title", "log", "legend", "s
 
 
 def _batches(spec: str) -> range:
-    low, _, high = spec.partition("-")
+    low, dash, high = spec.partition("-")
     try:
-        first, last = _checked_batches([int(low), int(high or low)])
+        first, last = _checked_batches([int(low), int(high if dash else low)])
         if first <= last:
             return range(first, last + 1)
     except ValueError:
@@ -822,8 +813,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         batches = tuple(sorted({batch for spec in args.batches for batch in spec}))
         if args.reproduce is None:
             refuse(_REDERIVING, "only with --reproduce")
-        elif not 1 <= args.reproduce <= _MAX_RUNS:
-            parser.error(f"argument --reproduce: RUNS must be from 1 to {_MAX_RUNS}")
+        elif not (fewest := 1 if args.csv else 2) <= args.reproduce <= _MAX_RUNS:
+            limits = f"from {fewest} to {_MAX_RUNS}"  # a band needs two runs
+            parser.error(f"argument --reproduce: RUNS must be {limits}")
         if (args.seed or 0) < 0:
             parser.error("argument --seed: it must not be negative")
         if args.csv:
@@ -831,10 +823,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.reproduce is None:
                 sys.stdout.write(table_csv(batches or REPRESENTATIVE_BATCHES))
             else:
-                runs = _rederive(args)
-                sys.stdout.write(
-                    _runs_csv(runs, args.seed or 0, batches or _ALL_BATCHES)
-                )
+                sys.stdout.write(_runs_csv(_rederive(args), args.seed or 0, batches))
         else:
             _draw_and_write(parser, args, batches or REPRESENTATIVE_BATCHES)
     except SystemExit as exc:  # argparse has printed the usage or the help
@@ -865,7 +854,8 @@ def _draw_and_write(
     asked = {key: getattr(args, key) for key in ("log", "legend", "size", "title")}
     outputs = {path: _file_format(parser, path) for path in args.output}
     window = not outputs
-    if window:  # get_backend settles pyplot's: with no display, one that writes files
+    if window:  # importing pyplot settles, with no display, on one that writes files
+        import matplotlib.pyplot
         from matplotlib.backends.registry import BackendFilter, backend_registry
 
         writers = backend_registry.list_builtin(  # type: ignore[no-untyped-call]
@@ -879,11 +869,9 @@ def _draw_and_write(
         except (OSError, ValueError) as exc:  # an unknown style, a missing file
             parser.error(f"argument --style: {_one_line(exc)}")
 
-        def drawn(reproduced: ArrayLike | None, pyplot: bool) -> dict[str, bytes]:
+        def drawn(runs: ArrayLike | None, pyplot: bool) -> dict[str, bytes]:
             try:
-                fig = make_figure(
-                    batches, reproduced=reproduced, pyplot=pyplot, **asked
-                )
+                fig = make_figure(batches, reproduced=runs, pyplot=pyplot, **asked)
                 if not outputs:
                     fig.draw_without_rendering()  # as the window will
                 files = {
@@ -957,8 +945,8 @@ def _rederive(args: argparse.Namespace) -> Array:
             print(file=sys.stderr)  # ends the progress line, Ctrl-C or not
 
 
-def _runs_csv(reproduced: Array, seed: int, batches: Iterable[int]) -> str:
-    tables, batches = enumerate(reproduced.tolist()), tuple(batches)
+def _runs_csv(reproduced: Array, seed: int, batches: tuple[int, ...]) -> str:
+    tables, batches = enumerate(reproduced.tolist()), batches or tuple(_ALL_BATCHES)
     rows = [(i, seed + i, b, *t[b - 1]) for i, t in tables for b in batches]  # seed+i
     return _csv("run,seed,mini_batch", rows)
 
@@ -979,12 +967,20 @@ def _own_arguments() -> list[str]:
 
 
 def _run_as_a_program() -> int:
-    """`main` as a program: SIGTERM (a timeout, a cancelled job) stops it as Ctrl-C."""
+    """`main` as a program, stopped by SIGTERM as by Ctrl-C, even in a callback."""
     import signal
 
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    def stop(signum: int, frame: object) -> None:
+        _stopped.append(signum)
+        raise KeyboardInterrupt
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, stop)
     try:
-        return main()
+        status = main()
+        if _stopped:
+            raise KeyboardInterrupt
+        return status
     except KeyboardInterrupt:
         print(f"{_PROG}: error: stopped", file=sys.stderr)
     except BrokenPipeError:  # as in `--csv | head -1`: no one reads the rest

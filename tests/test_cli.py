@@ -24,10 +24,12 @@ from support import (
 import plot_nabla_magnitudes as pnm
 
 
+# A newcomer's first run; and one where a desktop backend was asked for.
+@pytest.mark.parametrize("backend", [{}, {"MPLBACKEND": "TkAgg"}])
 def test_a_headless_run_writes_the_faithful_png_and_says_where(
-    tmp_path: Path, original_figure: object
+    tmp_path: Path, original_figure: object, backend: dict[str, str]
 ) -> None:
-    result = run_script(cwd=tmp_path, env=headless_env())  # a newcomer's first run
+    result = run_script(cwd=tmp_path, env={**headless_env(), **backend})
     assert (result.returncode, result.stdout, result.stderr) == (
         0,
         "nabla_magnitudes.png\n",
@@ -101,14 +103,16 @@ USAGE_ERRORS = [
     ("--dpi high", "argument --dpi: invalid float value: 'high'"),
     ("--batches 0", "argument --batches: '0' is not a mini-batch"),
     ("--batches 9-7", "argument --batches: '9-7' is not a mini-batch or a rising"),
-    ("-o figure", "argument -o/--output: 'figure' has no extension; use avif, eps,"),
+    ("--batches 3-", "argument --batches: '3-' is not a mini-batch or a rising"),
+    ("-o figure", "argument -o/--output: 'figure' has no extension; use "),
     ("-o a.pgf", "argument -o/--output: 'a.pgf' has the unsupported extension 'pgf'"),
     ("--style nosuch", "argument --style: 'nosuch' is not a valid package style"),
     ("--style folder.png", "argument --style: "),
     ("--size 6.4", "argument --size: expected a width and a height in inches"),
     ("--title \udcff", "argument --title: '\\udcff' is not text in your encoding"),
     ("--csv -o a.png", "argument --output: not allowed with --csv"),
-    ("--reproduce 0", "argument --reproduce: RUNS must be from 1 to 10000"),
+    ("--reproduce 1", "argument --reproduce: RUNS must be from 2 to 10000"),
+    ("--csv --reproduce 0", "argument --reproduce: RUNS must be from 1 to 10000"),
     ("--reproduce 2 --seed -1", "argument --seed: it must not be negative"),
     ("--seed 0", "argument --seed: only with --reproduce"),
     ("--data mnist", "argument --data: only with --reproduce"),

@@ -331,7 +331,7 @@ def test_the_command_line_draws_the_runs_and_says_how_they_agree(
     ("args", "trained"),
     [
         ("--reproduce 2 --init standard --activation relu", "none of 2 runs"),
-        ("--reproduce 1", "1 of 1 run"),
+        ("--reproduce 50 --seed 1000 --init fan-in --activation relu", "1 of 50 runs"),
     ],
 )
 def test_with_too_few_runs_for_a_band_it_says_so_and_draws_nothing(
@@ -341,7 +341,7 @@ def test_with_too_few_runs_for_a_band_it_says_so_and_draws_nothing(
     assert capsys.readouterr() == (
         "",
         f"{PROG}: error: {trained} trained to the end with every norm finite and "
-        "positive: too few for a band of the runs, which needs 2\n",
+        "positive: too few for a band, which needs 2\n",
     )
     assert listing(cwd) == []
 

