@@ -87,7 +87,7 @@ def window_of(
     and blue lines show, and the screen stays still for 0.2 s), and how the
     program ends when its window is closed."""
     # No reset as each client leaves: the screenshots come and go.
-    xvfb = ["Xvfb", "-displayfd", "1", "-screen", "0", "1024x768x24", "-noreset"]
+    xvfb = ["Xvfb", "-displayfd", "1", "-screen", "0", "800x600x24", "-noreset"]
     server = subprocess.Popen(xvfb, stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout is not None
@@ -96,10 +96,10 @@ def window_of(
         program = subprocess.Popen(command, cwd=cwd, env=env, **pipes)
         lines, previous, still = {(255, 0, 0), (0, 128, 0), (0, 0, 255)}, None, 0
         deadline = time.monotonic() + 60
-        while still < 4:
+        while still < 2:
             assert program.poll() is None, program.communicate()
             assert time.monotonic() < deadline, "no figure in a window within a minute"
-            time.sleep(0.05)
+            time.sleep(0.1)
             shot = ImageGrab.grab(xdisplay=env["DISPLAY"]).convert("RGB")
             drawn = lines <= {colour for _, colour in shot.getcolors(maxcolors=1 << 20)}
             still = still + 1 if drawn and shot == previous else 0
