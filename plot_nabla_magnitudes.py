@@ -176,8 +176,8 @@ def draw(
 
         runs = _completed(reproduced)
         bands = np.percentile(runs[:, :, 1:-1], [5, 50, 95], axis=0)
-        counted = f"{len(runs)} runs"  # the first band says what it is
-        labels = (f"5–95 % of {counted}", f"median of {counted}")
+        counted = f"{len(runs)} runs"
+        labels = (f"5–95 % of {counted}", f"median of {counted}")  # the first's
     for batch in batches:
         colour = colours[batch]
         if reproduced is not None:
@@ -811,10 +811,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         batches = tuple(sorted({batch for spec in args.batches for batch in spec}))
+        fewest = 1 if args.csv else 2  # a band of the runs needs two
         if args.reproduce is None:
             refuse(_REDERIVING, "only with --reproduce")
-        elif not (fewest := 1 if args.csv else 2) <= args.reproduce <= _MAX_RUNS:
-            limits = f"from {fewest} to {_MAX_RUNS}"  # a band needs two runs
+        elif not fewest <= args.reproduce <= _MAX_RUNS:
+            limits = f"from {fewest} to {_MAX_RUNS}"
             parser.error(f"argument --reproduce: RUNS must be {limits}")
         if (args.seed or 0) < 0:
             parser.error("argument --seed: it must not be negative")
@@ -841,7 +842,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _draw_and_write(
     parser: argparse.ArgumentParser, args: argparse.Namespace, batches: tuple[int, ...]
 ) -> None:
-    """Draw once, in the styles asked for; write each output, or show a window."""
+    """Draw in the styles asked for (with --reproduce, a stand-in first, before
+    the training); write each output, or show a window."""
     import matplotlib
 
     if [int(n) for n in matplotlib.__version__.split(".")[:2]] < [3, 9]:
@@ -852,9 +854,9 @@ def _draw_and_write(
     import matplotlib.style
 
     asked = {key: getattr(args, key) for key in ("log", "legend", "size", "title")}
+    asked["style"] = args.style or None  # for its layout; saved in them below
     outputs = {path: _file_format(parser, path) for path in args.output}
-    window = not outputs
-    if window:  # importing pyplot settles, with no display, on one that writes files
+    if not outputs:  # pyplot, imported with no display, settles on a file writer
         import matplotlib.pyplot
         from matplotlib.backends.registry import BackendFilter, backend_registry
 
@@ -862,7 +864,8 @@ def _draw_and_write(
             BackendFilter.NON_INTERACTIVE
         )
         if matplotlib.get_backend().lower() in writers:
-            window, outputs = False, {_DEFAULT_OUTPUT: "png"}
+            outputs = {_DEFAULT_OUTPUT: "png"}
+    window = not outputs
     with matplotlib.style.context({}):  # styles while saving too: savefig.*
         try:
             matplotlib.style.use(args.style)
@@ -898,7 +901,7 @@ def _draw_and_write(
         print(summary, end="")
         for path, data in files.items():
             _write(path, data)
-            print(path)  # each as it is written: should one fail, these are
+            print(path)  # as it is written: those printed are those written
         if window:
             import matplotlib.pyplot as plt
 
@@ -929,10 +932,7 @@ def _rederive(args: argparse.Namespace) -> Array:
     try:
         return reproduce(
             args.reproduce,
-            seed=args.seed or 0,
-            init=args.init or INITIALISATIONS[0],
-            activation=args.activation or ACTIVATIONS[0],
-            data=args.data,
+            **{k: v for k in _REDERIVING if (v := getattr(args, k)) is not None},
             progress=progress if sys.stderr.isatty() else None,
         )
     except OSError as exc:  # a data file missing or unreadable
@@ -946,8 +946,9 @@ def _rederive(args: argparse.Namespace) -> Array:
 
 
 def _runs_csv(reproduced: Array, seed: int, batches: tuple[int, ...]) -> str:
-    tables, batches = enumerate(reproduced.tolist()), batches or tuple(_ALL_BATCHES)
-    rows = [(i, seed + i, b, *t[b - 1]) for i, t in tables for b in batches]  # seed+i
+    batches = batches or tuple(_ALL_BATCHES)
+    tables = enumerate(reproduced.tolist())
+    rows = [(i, seed + i, b, *t[b - 1]) for i, t in tables for b in batches]
     return _csv("run,seed,mini_batch", rows)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,19 +20,12 @@ os.environ["MPLBACKEND"] = "agg"
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
-@pytest.fixture(autouse=True)
-def _no_figures_left_open() -> Iterator[None]:
-    import matplotlib.pyplot as plt
-
-    yield
-    plt.close("all")
-
-
 @pytest.fixture
 def original_figure(monkeypatch: pytest.MonkeyPatch) -> object:
     """The original script's figure, drawn by the original code, with pyplot."""
     import matplotlib.pyplot as plt
 
+    plt.close("all")  # it draws into pyplot's current figure
     monkeypatch.setattr(plt, "show", lambda: None)
     exec(ORIGINAL_SCRIPT, {})
     return plt.gcf()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import io
 import os
 import subprocess
@@ -27,11 +26,6 @@ plt.ylabel(r"$\Vert\nabla C^l_w\Vert$")
 plt.xticks([1, 2, 3, 4])
 plt.show()
 """
-ORIGINAL_PLOTTED = tuple(
-    ast.literal_eval(node.value)
-    for node in ast.parse(ORIGINAL_SCRIPT).body
-    if isinstance(node, ast.Assign)  # nw1, nw2 and nw3
-)
 
 
 def pixels(fig: Any) -> tuple[tuple[int, int], bytes]:

@@ -49,9 +49,12 @@ def test_the_options_draw_what_make_figure_draws_once_for_every_file(
         pnm, "make_figure", lambda *a, **k: built.append(k) or real(*a, **k)
     )
     args = "--log --legend --batches 9 --batches 1-3 2 --size 6.4,3.6 --title T"
+    args += " --style ggplot"
     assert pnm.main([*args.split(), "-o", "a.png", "-o", "a.svg", "-o", "a.png"]) == 0
     assert (len(built), capsys.readouterr().out) == (1, "a.png\na.svg\n")
-    expected = real((1, 2, 3, 9), log=True, legend=True, size=(6.4, 3.6), title="T")
+    asked = dict(log=True, legend=True, size=(6.4, 3.6), title="T", style=["ggplot"])
+    assert built[0].items() >= asked.items()
+    expected = real((1, 2, 3, 9), **asked)
     with Image.open(cwd / "a.png") as image:
         assert (image.size, image.convert("RGBA").tobytes()) == pixels(expected)
 

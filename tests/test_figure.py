@@ -11,7 +11,7 @@ import matplotlib.style
 import pytest
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
-from support import ORIGINAL_PLOTTED, layout_problems, pixels
+from support import layout_problems, pixels
 
 import plot_nabla_magnitudes as pnm
 
@@ -29,13 +29,14 @@ def test_make_figure_leaves_pyplot_alone_unless_asked() -> None:
     assert plt.gcf() is fig
 
 
-def test_draw_goes_into_any_axes_of_a_grid() -> None:
+def test_draw_goes_into_any_axes_of_a_grid(original_figure: Figure) -> None:
     left, right = Figure().subplots(1, 2)
     pnm.draw(right)
     assert left.get_lines() == []
-    assert [list(line.get_ydata()) for line in right.get_lines()] == list(
-        ORIGINAL_PLOTTED
-    )
+    (original,) = original_figure.axes
+    assert [list(line.get_ydata()) for line in right.get_lines()] == [
+        list(line.get_ydata()) for line in original.get_lines()
+    ]
 
 
 def legend_texts(fig: Figure) -> list[str]:
@@ -138,8 +139,6 @@ def test_type_shrinks_with_a_figure_smaller_than_the_style_s_to_6_points(
     ("arguments", "error", "message"),
     [
         ({"batches": ()}, ValueError, "no mini-batch"),
-        ({"batches": (7, 11)}, ValueError, "a mini-batch must be from 1 to 10"),
-        ({"batches": (7.5,)}, TypeError, "a mini-batch must be a whole number"),
         ({"size": (1e9, 1)}, ValueError, "size 1e\\+09\u00d71 inches at 100 dpi"),
         ({"size": "big"}, ValueError, "size must be \\(width, height\\)"),
         ({"reproduced": [[1]]}, ValueError, "reproduced must be numbers of the shape"),
