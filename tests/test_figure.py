@@ -107,9 +107,13 @@ def test_styles_files_dicts_and_lists_compose_in_order_for_the_figure_only(
     assert dict(matplotlib.rcParams) == before
 
 
-@pytest.mark.parametrize("size", [(3, 2), (6.4, 4.8), (10, 4)])
+# The runs' panels at slide and paper sizes; the single plot, smallest to widest.
+SIZES = [(True, size) for size in [(3, 2), (4, 3), (5, 3.75), (6.4, 4.8), (10, 4)]]
+SIZES += [(False, size) for size in [(3, 2), (6.4, 4.8), (10, 4)]]
+
+
 @pytest.mark.parametrize("batches", [(7, 8, 9), range(1, 11)])
-@pytest.mark.parametrize("panels", [False, True])  # the record's runs, a panel each
+@pytest.mark.parametrize(("panels", "size"), SIZES)
 def test_from_3x2_inches_nothing_is_cut_off_and_the_legend_covers_nothing(
     size: tuple[float, float], batches: Iterable[int], panels: bool, runs: object
 ) -> None:
