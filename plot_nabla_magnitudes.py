@@ -616,8 +616,9 @@ def _completed(reproduced: ArrayLike) -> Array:
     completed = runs[(np.isfinite(runs) & (runs > 0)).all(axis=(1, 2))]
     if len(completed) < 2:
         raise ValueError(
-            f"{len(completed) or 'none'} of {len(runs)} runs trained to the end with "
-            "every norm finite and positive: too few for a band, which needs 2"
+            f"{len(completed) or 'none'} of {len(runs)} run{'s' * (len(runs) > 1)} "
+            "trained to the end with every norm finite and positive: too few for a "
+            "band, which needs 2"
         )
     return completed
 

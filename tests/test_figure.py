@@ -146,6 +146,7 @@ def test_type_shrinks_with_a_figure_smaller_than_the_style_s_to_6_points(
         ({"size": (1e9, 1)}, ValueError, "size 1e\\+09\u00d71 inches at 100 dpi"),
         ({"size": "big"}, ValueError, "size must be \\(width, height\\)"),
         ({"reproduced": [[1]]}, ValueError, "reproduced must be numbers of the shape"),
+        ({"reproduced": [pnm.NABLA_W_NORMS]}, ValueError, "^1 of 1 run trained"),
     ],
 )
 def test_make_figure_names_the_argument_it_cannot_take(
