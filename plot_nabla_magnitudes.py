@@ -177,7 +177,7 @@ def draw(
         runs = _completed(reproduced)
         bands = np.percentile(runs[:, :, 1:-1], [5, 50, 95], axis=0)
         counted = f"{len(runs)} runs"
-        labels = (f"5–95 % of {counted}", f"median of {counted}")  # the first's
+        labels = (f"5–95 % of {counted}", f"median of {counted}")
     for batch in batches:
         colour = colours[batch]
         if reproduced is not None:
@@ -855,7 +855,7 @@ def _draw_and_write(
     import matplotlib.style
 
     asked = {key: getattr(args, key) for key in ("log", "legend", "size", "title")}
-    asked["style"] = args.style or None  # for its layout; saved in them below
+    asked["style"] = args.style or None  # its layout; applied around saving too
     outputs = {path: _file_format(parser, path) for path in args.output}
     if not outputs:  # pyplot, imported with no display, settles on a file writer
         import matplotlib.pyplot
