@@ -1,16 +1,11 @@
-"""Test set-up: the project on the path, no windows, the original figure."""
+"""Test set-up: no windows, one BLAS thread, the original figure, the runs."""
 
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
-
-# Plain `pytest` (not `python -m pytest`) does not put the project on the path.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from support import ORIGINAL_SCRIPT
 
 # Never open a window, on whatever machine the tests run; subprocesses inherit
@@ -44,16 +39,6 @@ def cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A new, empty working folder."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_cmdline_main(config: pytest.Config) -> None:
-    """Two processes, one a core, with pytest-xdist and no ``-n`` given: the
-    slow tests run whole programs, a notebook's kernel and windows."""
-    worker = hasattr(config, "workerinput")  # one of the two, already
-    xdist = config.pluginmanager.hasplugin("xdist")
-    if xdist and not worker and config.option.numprocesses is None:
-        config.option.numprocesses = 2
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -75,8 +75,10 @@ def listing(folder: Path) -> list[str]:
 
 def layout_problems(fig: Any) -> list[str]:
     """What is wrong with *fig*'s layout, as drawn: a text or legend cut off at
-    its edges, a legend over a plot or a text or in type under 6 points, two
-    plots' titles that overlap, a first plot of a row without y labels."""
+    its edges, a legend over a plot or a text or in type under 6 points, texts
+    that overlap, a first plot of a row without y labels, a plot whose data
+    fill less than half its height (flattened by a range not its own)."""
+    import numpy as np
     from matplotlib.text import Text
 
     fig.draw_without_rendering()
@@ -111,7 +113,18 @@ def layout_problems(fig: Any) -> list[str]:
             problems.append("a legend over a text")
         if min(t.get_fontsize() for t in legend.get_texts()) < 6:
             problems.append("a legend's type under 6 points")
-    titles = [ax.title.get_window_extent() for ax in fig.axes if ax.get_title()]
-    if any(a.overlaps(b) for i, a in enumerate(titles) for b in titles[i + 1 :]):
-        problems.append("titles that overlap")
+    boxes = [t.get_window_extent() for t in texts]
+    if any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :]):
+        problems.append("texts that overlap")
+    for ax in fig.axes:
+        heights = [y for line in ax.get_lines() for y in line.get_ydata()]
+        heights += [
+            y for c in ax.collections for p in c.get_paths() for y in p.vertices[:, 1]
+        ]
+        scale = np.log10 if ax.get_yscale() == "log" else np.asarray
+        low, high = scale(sorted(ax.get_ylim()))
+        if np.ptp(scale(heights)) < (high - low) / 2:
+            problems.append(
+                f"a flattened plot: {ax.get_title('left') or ax.get_title()}"
+            )
     return problems

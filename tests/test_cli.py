@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -80,30 +82,32 @@ def test_what_the_options_make_of_the_file(
         assert (image.size, image.convert("RGBA").getpixel((0, 0))[3]) == (size, corner)
 
 
-def test_csv_prints_the_chosen_batches_sorted_each_once_7_8_9_by_default(
+def test_csv_prints_all_ten_mini_batches_or_those_chosen_sorted_each_once(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert pnm.main(["--csv"]) == 0
     assert pnm.main(["--csv", "--batches", "9", "2", "8-9", "2"]) == 0
-    assert capsys.readouterr().out == pnm.table_csv((7, 8, 9)) + pnm.table_csv(
-        (2, 8, 9)
-    )
+    assert capsys.readouterr().out == pnm.table_csv() + pnm.table_csv((2, 8, 9))
 
 
 def test_csv_whose_reader_has_gone_ends_quietly_with_status_1(tmp_path: Path) -> None:
     read_end, write_end = os.pipe()
     os.close(read_end)
     try:
-        result = run_script(
-            "--csv", "--batches", "1-10", cwd=tmp_path, stdout=write_end
-        )
+        result = run_script("--csv", cwd=tmp_path, stdout=write_end)
     finally:
         os.close(write_end)
     assert (result.returncode, result.stderr) == (1, "")
 
 
 USAGE_ERRORS = [
-    ("--dpi high", "argument --dpi: invalid float value: 'high'"),
+    ("--dpi high", "argument --dpi: expected a positive number, not 'high'"),
+    ("--dpi 0", "argument --dpi: expected a positive number, not '0'"),
+    ("--dpi -5", "argument --dpi: expected a positive number, not '-5'"),
+    ("--dpi nan", "argument --dpi: expected a positive number, not 'nan'"),
+    ("--size 6.4", "argument --size: expected a positive width and height in inc"),
+    ("--size 0,2", "argument --size: expected a positive width and height in inc"),
+    ("--size nan,2", "argument --size: expected a positive width and height in"),
     ("--batches 0", "argument --batches: '0' is not a mini-batch"),
     ("--batches 9-7", "argument --batches: '9-7' is not a mini-batch or a rising"),
     ("--batches 3-", "argument --batches: '3-' is not a mini-batch or a rising"),
@@ -111,7 +115,6 @@ USAGE_ERRORS = [
     ("-o a.pgf", "argument -o/--output: 'a.pgf' has the unsupported extension 'pgf'"),
     ("--style nosuch", "argument --style: 'nosuch' is not a valid package style"),
     ("--style folder.png", "argument --style: "),
-    ("--size 6.4", "argument --size: expected a width and a height in inches"),
     ("--title \udcff", "argument --title: '\\udcff' is not text in your encoding"),
     ("--csv -o a.png", "argument --output: not allowed with --csv"),
     ("--reproduce 1", "argument --reproduce: RUNS must be from 2 to 10000"),
@@ -138,17 +141,16 @@ def test_usage_errors_exit_2_with_usage_and_one_error_line(
 ERRORS = [
     ("-o missing/a.png", "cannot write 'missing/a.png': No such file or directory"),
     ("-o folder.png", "cannot write 'folder.png': not a regular file"),
-    ("--title $\\nosuch$ -o a.png", "cannot draw the figure: \\nosuch ^"),
-    # Sizes that cannot be drawn, one kind of answer.
-    ("--size 0,1 -o a.pdf", "cannot draw the figure: size 0\u00d71 inches"),
-    ("--size 1e-9,1", "cannot draw the figure: size 1e-09\u00d71 inches"),
-    ("--size 300,300", "cannot draw the figure: size 300\u00d7300 inches"),
-    ("--dpi 0 -o a.png", "cannot draw the figure: a png of 6.4\u00d74.8"),
-    (  # no -o, and no window: the default PNG is checked as any output
-        "--dpi 6000",
-        "cannot draw the figure: a png of 6.4\u00d74.8 inches at 6000 dpi is "
-        "38400\u00d728800 pixels; at most 100,000,000 pixels can be drawn",
+    ("--title $\\frac{$ -o a.png", "cannot draw the figure: \\frac{ ^"),
+    # Rasters too large to draw, each at its own resolution.
+    (  # no -o, and no window: the default PNG, at the figure's 100 dpi
+        "--size 300,300",
+        "'nabla_magnitudes.png' would be 300\u00d7300 inches at 100 dpi, "
+        "30000\u00d730000 pixels: at most 100,000,000 pixels can be drawn",
     ),
+    ("--dpi 6000 -o a.pdf -o a.png", "'a.png' would be 6.4\u00d74.8 inches at 6000"),
+    # A tight box padded by half a metre each side, at the style's 100 dpi.
+    ("--style pad.mplstyle -o a.png", "'a.png' would be 106.4\u00d7104.8 inches"),
 ]
 
 
@@ -157,11 +159,85 @@ def test_what_cannot_be_drawn_or_written_is_one_line_and_writes_nothing(
     cwd: Path, capsys: pytest.CaptureFixture[str], args: str, message: str
 ) -> None:
     (cwd / "folder.png").mkdir()
+    (cwd / "pad.mplstyle").write_text("savefig.bbox: tight\nsavefig.pad_inches: 50\n")
     assert pnm.main(args.split()) == 1
     out, err = capsys.readouterr()
     assert (out, err.count("\n")) == ("", 1)
     assert err.startswith(f"{PROG}: error: {message}")
-    assert listing(cwd) == ["folder.png"]
+    assert listing(cwd) == ["folder.png", "pad.mplstyle"]
+
+
+@pytest.mark.parametrize(
+    ("args", "drawn"),
+    [
+        ("--size 11.69,16.54 --dpi 600 -o a.png", [("png", 600)]),  # A3
+        ("--size 17.54,16.54 --dpi 600 -o a.png", []),  # half as wide again
+        ("--size 150,150 --dpi 10 -o a.tif", [("tif", 10)]),  # 1,500 pixels square
+        ("--size 150,150 -o a.svg", [("svg", None)]),  # a vector has no pixels
+        ("--style pad.mplstyle -o a.pdf", [("pdf", None)]),
+    ],
+)
+def test_the_raster_limit_counts_each_raster_at_its_own_resolution(
+    cwd: Path, monkeypatch: pytest.MonkeyPatch, args: str, drawn: list[object]
+) -> None:
+    (cwd / "pad.mplstyle").write_text("savefig.bbox: tight\nsavefig.pad_inches: 50\n")
+    rendered: list[object] = []  # what would have been drawn, drawn by no one
+    monkeypatch.setattr(
+        pnm, "_render", lambda fig, fmt, dpi, *_: rendered.append((fmt, dpi)) or b""
+    )
+    assert pnm.main(args.split()) == (0 if drawn else 1)
+    assert rendered == drawn
+
+
+@pytest.mark.parametrize("error", [ZeroDivisionError, ValueError, OSError, ImportError])
+def test_a_bug_in_the_script_s_own_drawing_code_is_not_taken_for_a_user_error(
+    cwd: Path, monkeypatch: pytest.MonkeyPatch, error: type[Exception]
+) -> None:
+    bug: dict[str, object] = {}  # a function that the script's own file defines
+    source = f"def _batch_colours():\n    raise {error.__name__}('a bug')\n"
+    exec(compile(source, pnm.__file__, "exec"), bug)
+    monkeypatch.setattr(pnm, "_batch_colours", bug["_batch_colours"])
+    with pytest.raises(error, match="a bug"):
+        pnm.main(["-o", "a.png"])
+    assert listing(cwd) == []
+
+
+def test_run_as_a_program_a_bug_shows_its_traceback_and_a_failing_status(
+    tmp_path: Path,
+) -> None:
+    # The record, with a hidden layer's norm at zero: growth per layer divides.
+    program = f"""
+import sys
+sys.path.insert(0, {str(ROOT)!r})
+import plot_nabla_magnitudes as pnm
+pnm.NABLA_W_NORMS = ((0.0,) * 6,) * 10
+sys.argv = ["{PROG}", "--log", "-o", "a.png"]
+sys.exit(pnm._run_as_a_program())
+"""
+    result = run_python("-c", program, cwd=tmp_path)
+    assert (result.returncode, result.stdout, listing(tmp_path)) == (1, "", [])
+    assert result.stderr.startswith("Traceback (most recent call last):")
+    assert result.stderr.endswith("ZeroDivisionError: float division by zero\n")
+
+
+def test_written_files_are_said_after_they_are_written_in_what_the_output_can_show(
+    cwd: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ascii_out = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    monkeypatch.setattr(sys, "stdout", ascii_out)
+    assert pnm.main(["--reproduce", "2", "-o", "\u00e9.png"]) == 0
+    ascii_out.seek(0)
+    said = ascii_out.read()
+    assert said.endswith("\n\\xe9.png\n") and "reproduced \\xd7" in said
+    assert listing(cwd) == ["\u00e9.png"]
+
+    def gone(text: str) -> int:  # a reader that has gone, as in `| head -1`
+        raise BrokenPipeError
+
+    monkeypatch.setattr(ascii_out, "write", gone)
+    with pytest.raises(BrokenPipeError):
+        pnm.main(["-o", "a.png"])
+    assert listing(cwd) == ["a.png", "\u00e9.png"]
 
 
 def test_nothing_that_draws_nothing_imports_matplotlib_or_numpy(tmp_path: Path) -> None:
@@ -170,7 +246,8 @@ import contextlib, io, sys
 import plot_nabla_magnitudes as pnm
 pnm.table_csv(), pnm.hidden_layer_norms(7), pnm.growth_per_layer(7)
 for args in ["--help", "--csv", "--csv --batches 1-10", "--bogus", "--batches 9-7",
-             "--csv --log", "--reproduce 0", "--seed 2", "--reproduce --init x"]:
+             "--csv --log", "--reproduce 0", "--seed 2", "--reproduce --init x",
+             "--dpi 0", "--size 0,1"]:
     with contextlib.redirect_stdout(io.StringIO()), \\
          contextlib.redirect_stderr(io.StringIO()):
         pnm.main(args.split())
@@ -179,6 +256,20 @@ print(sorted(m for m in sys.modules if m.startswith(("matplotlib", "numpy"))))
     env = {**os.environ, "PYTHONPATH": str(SCRIPT.parent)}
     result = run_python("-c", probe, cwd=tmp_path, env=env)
     assert (result.stdout, result.stderr) == ("[]\n", "")
+
+
+def test_help_says_what_each_option_takes_and_its_default(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert pnm.main(["--help"]) == 0
+    words = " ".join(capsys.readouterr().out.split())
+    for says in [
+        "(default: 7 8 9 to draw, all ten with --csv)",
+        "{backprop2,fan-in,standard} how the weights start: backprop2, the record's",
+        "{sigmoid,tanh,relu} the hidden layers' activation: sigmoid (the record's,",
+        "--data DIR the folder of MNIST's training files (default: data beside",
+    ]:
+        assert says in words
 
 
 # The regular expression that PEP 723 gives for finding a metadata block.
@@ -200,15 +291,55 @@ def test_the_inline_metadata_asks_for_what_requirements_txt_does() -> None:
     assert metadata["requires-python"] == ">=3.9"
 
 
-def test_an_old_matplotlib_is_named_with_the_version_needed(tmp_path: Path) -> None:
-    # Debian 12's matplotlib, as far as the script can tell: its version.
-    env = with_stand_in(tmp_path, "matplotlib", '__version__ = "3.6.3"\n')
-    result = run_script("-o", "a.png", cwd=tmp_path, env=env)
-    assert (result.returncode, result.stdout, listing(tmp_path)) == (1, "", ["site"])
-    assert result.stderr == (
-        f"{PROG}: error: matplotlib 3.6.3 is too old: this script needs 3.9 "
-        "or newer (pip install 'matplotlib>=3.9')\n"
+# A dependency missing, broken or misconfigured, or interrupted while it loads.
+BROKEN = [
+    (  # Debian 12's matplotlib, as far as the script can tell: its version
+        {"matplotlib": '__version__ = "3.6.3"\n'},
+        {},
+        "matplotlib 3.6.3 is too old: this script needs 3.9 or newer "
+        "(pip install 'matplotlib>=3.9')",
+    ),
+    (  # a numpy whose compiled part does not match what matplotlib was built for
+        {"numpy": "raise ImportError('numpy.core.multiarray failed to import')\n"},
+        {},
+        "cannot import: numpy.core.multiarray failed to import; "
+        "pip install -r requirements.txt",
+    ),
+    (  # Ctrl-C while numpy loads, which numpy turns into an ImportError
+        {
+            "numpy": "import os, signal\nos.kill(os.getpid(), signal.SIGINT)\n"
+            "raise ImportError('numpy.core.multiarray failed to import')\n"
+        },
+        {},
+        "stopped",
+    ),
+    ({}, {"MPLBACKEND": "nosuch"}, "cannot configure matplotlib: Key backend: 'nos"),
+    (
+        {"matplotlibrc": b"lines.linewidth: \xff\n"},
+        {},
+        "cannot configure matplotlib: Cannot decode configuration file "
+        "'matplotlibrc' as utf-8.",
+    ),
+]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="signals as POSIX has them")
+@pytest.mark.parametrize(("packages", "env", "message"), BROKEN)
+def test_a_broken_dependency_is_one_line(
+    tmp_path: Path, packages: dict[str, str | bytes], env: dict[str, str], message: str
+) -> None:
+    environment = {**os.environ, **env}
+    for name, source in packages.items():
+        if isinstance(source, bytes):  # a file in the current folder
+            (tmp_path / name).write_bytes(source)
+        else:
+            environment.update(with_stand_in(tmp_path, name, source))
+    result = run_script(
+        "--reproduce", "2", "-o", "a.png", cwd=tmp_path, env=environment
     )
+    assert (result.returncode, result.stdout, result.stderr.count("\n")) == (1, "", 1)
+    assert result.stderr.startswith(f"{PROG}: error: {message}")
+    assert "a.png" not in listing(tmp_path)
 
 
 def test_a_missing_matplotlib_is_named(tmp_path: Path) -> None:
@@ -217,17 +348,5 @@ def test_a_missing_matplotlib_is_named(tmp_path: Path) -> None:
     assert (result.returncode, result.stdout, listing(tmp_path)) == (1, "", [])
     assert result.stderr == (
         f"{PROG}: error: cannot import: No module named 'matplotlib'; "
-        "pip install -r requirements.txt\n"
-    )
-
-
-def test_a_broken_numpy_is_reported_with_its_own_message(tmp_path: Path) -> None:
-    # A numpy whose compiled part does not match what matplotlib was built for.
-    failure = "raise ImportError('numpy.core.multiarray failed to import')\n"
-    env = with_stand_in(tmp_path, "numpy", failure)
-    result = run_script("-o", "a.png", cwd=tmp_path, env=env)
-    assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr == (
-        f"{PROG}: error: cannot import: numpy.core.multiarray failed to import; "
         "pip install -r requirements.txt\n"
     )

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+import textwrap
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
 import matplotlib.style
+import numpy as np
 import pytest
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
-from support import layout_problems, pixels
+from matplotlib.text import Text
+from support import ROOT, layout_problems, pixels
 
 import plot_nabla_magnitudes as pnm
 
@@ -59,9 +63,14 @@ def test_the_legend_names_the_mini_batches_and_with_log_their_growth() -> None:
         f"{b} (\u00d7{pnm.growth_per_layer(b):.1f} per layer)" for b in (7, 8, 9)
     ]
     ax = Figure().add_subplot()
-    pnm.draw(ax, legend=True)
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-        f"mini-batch {b}" for b in (7, 8, 9)
+    drawn = pnm.draw(ax, legend=True)
+    assert drawn == ax.get_lines()  # to restyle as one likes
+    legend = ax.get_legend()
+    assert [legend.get_title().get_text()] + [t.get_text() for t in legend.texts] == [
+        "mini-batch",
+        "7",
+        "8",
+        "9",
     ]
 
 
@@ -71,7 +80,7 @@ def colours(
     """Each mini-batch's colour, as drawn in *style*."""
     (ax,) = pnm.make_figure(batches, style=style or {}).axes
     lines = ax.get_lines()
-    return {int(ln.get_label().split()[1]): to_rgba(ln.get_color()) for ln in lines}
+    return {int(line.get_label()): to_rgba(line.get_color()) for line in lines}
 
 
 # Styles with the default cycle, with classic's, with one of their own (a
@@ -108,21 +117,30 @@ def test_styles_files_dicts_and_lists_compose_in_order_for_the_figure_only(
 
 
 # The runs' panels at slide and paper sizes; the single plot, smallest to widest.
-SIZES = [(True, size) for size in [(3, 2), (4, 3), (5, 3.75), (6.4, 4.8), (10, 4)]]
-SIZES += [(False, size) for size in [(3, 2), (6.4, 4.8), (10, 4)]]
+SIZES = [
+    (True, log, size) for log in (False, True) for size in [(3, 2), (4, 3), (10, 4)]
+]
+SIZES += [(False, True, size) for size in [(3, 2), (10, 4)]]
 
 
 @pytest.mark.parametrize("batches", [(7, 8, 9), range(1, 11)])
-@pytest.mark.parametrize(("panels", "size"), SIZES)
-def test_from_3x2_inches_nothing_is_cut_off_and_the_legend_covers_nothing(
-    size: tuple[float, float], batches: Iterable[int], panels: bool, runs: object
+@pytest.mark.parametrize(("panels", "log", "size"), SIZES)
+def test_from_3x2_inches_every_plot_is_readable_and_nothing_cut_off_or_covered(
+    size: tuple[float, float],
+    batches: Iterable[int],
+    panels: bool,
+    log: bool,
+    runs: object,
 ) -> None:
     title = "The vanishing gradient in a deep network"
     reproduced = runs if panels else None
     fig = pnm.make_figure(
-        batches, size=size, log=True, legend=True, title=title, reproduced=reproduced
+        batches, size=size, log=log, legend=True, title=title, reproduced=reproduced
     )
     assert layout_problems(fig) == []
+    if panels:  # a short title needs the word once
+        words = " ".join(text.get_text() for text in fig.findobj(Text))
+        assert "mini-batch" in words
 
 
 @pytest.mark.parametrize(
@@ -139,18 +157,48 @@ def test_type_shrinks_with_a_figure_smaller_than_the_style_s_to_6_points(
         assert text.get_fontsize() == pytest.approx(points)
 
 
+def test_make_figure_takes_a_size_and_mini_batches_as_numpy_gives_them() -> None:
+    fig = pnm.make_figure(np.arange(7, 10), size=np.array([6.4, 4.8]))
+    assert tuple(fig.get_size_inches()) == (6.4, 4.8)
+    assert pixels(fig) == pixels(pnm.make_figure((7, 8, 9), size=(6.4, 4.8)))
+
+
+SIZE = "size must be a positive width and height in inches"
+
+
 @pytest.mark.parametrize(
-    ("arguments", "error", "message"),
+    ("call", "arguments", "error", "message"),
     [
-        ({"batches": ()}, ValueError, "no mini-batch"),
-        ({"size": (1e9, 1)}, ValueError, "size 1e\\+09\u00d71 inches at 100 dpi"),
-        ({"size": "big"}, ValueError, "size must be \\(width, height\\)"),
-        ({"reproduced": [[1]]}, ValueError, "reproduced must be numbers of the shape"),
-        ({"reproduced": [pnm.NABLA_W_NORMS]}, ValueError, "^1 of 1 run trained"),
+        (pnm.make_figure, {"batches": ()}, ValueError, "batches must name at least"),
+        (pnm.make_figure, {"batches": None}, TypeError, "batches must be mini-batch"),
+        (pnm.make_figure, {"size": "big"}, ValueError, f"{SIZE}, not 'big'"),
+        (pnm.make_figure, {"size": (0, 1)}, ValueError, f"{SIZE}, not \\(0, 1\\)"),
+        (pnm.make_figure, {"size": (np.nan, 1)}, ValueError, SIZE),
+        (pnm.make_figure, {"reproduced": [[1]]}, ValueError, "reproduced must be num"),
+        (
+            pnm.make_figure,
+            {"reproduced": [pnm.NABLA_W_NORMS]},
+            ValueError,
+            "1 of 1 did",
+        ),
+        (pnm.draw, {"ax": None}, TypeError, "ax must be a matplotlib Axes, not None"),
+        (pnm.main, {"argv": "--csv"}, TypeError, "argv must be a list of arguments"),
     ],
 )
-def test_make_figure_names_the_argument_it_cannot_take(
-    arguments: dict[str, object], error: type[Exception], message: str
+def test_the_api_names_the_argument_it_cannot_take(
+    call: Callable[..., object],
+    arguments: dict[str, object],
+    error: type[Exception],
+    message: str,
 ) -> None:
     with pytest.raises(error, match=message):
-        pnm.make_figure(**arguments)  # type: ignore[arg-type]
+        call(**arguments)
+
+
+def test_the_examples_in_the_readme_and_the_docstring_run_as_written(cwd: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (python,) = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+    docstring = (pnm.__doc__ or "").split("::\n")[1]  # the block that ends it
+    for example in (python, textwrap.dedent(docstring)):
+        exec(example, {})
+    plt.close("all")

@@ -63,6 +63,55 @@ def test_every_format_is_written_as_its_extension_says_and_its_path_printed(
                 assert (image.format, image.size) == (name, (640, 480)), path
 
 
+DEFAULT = (
+    "The norm of the weight gradient of hidden layers 1 to 4, for mini-batches "
+    "7, 8 and 9, as Michael Nielsen recorded it in 2013"
+)
+
+
+def said(path: Path) -> str:
+    """What a file says about itself, read as a reader's tool reads it."""
+    fmt = path.suffix[1:].lower()
+    with Image.open(path) if fmt in PILLOW else contextlib.nullcontext() as image:
+        if fmt == "png":
+            return " ".join(image.text.values())
+        if fmt == "gif":
+            return str(image.info["comment"].decode())
+        if fmt in PILLOW:
+            return str(image.getexif()[0x010E])  # EXIF's ImageDescription
+    data = path.read_bytes()
+    return (gzip.decompress(data) if fmt == "svgz" else data).decode("latin-1")
+
+
+# The rasters written by Pillow, but the bare pixels of raw and rgba.
+PILLOW = ["avif", "gif", "jpeg", "jpg", "png", "tif", "tiff", "webp"]
+
+
+def test_every_file_says_what_it_shows_and_where_its_numbers_come_from(
+    written: tuple[Path, str],
+) -> None:
+    for path in PATHS:
+        if path.endswith((".raw", ".rgba")):
+            continue
+        text = said(written[0] / path)
+        for part in (DEFAULT, "Michael Nielsen", "MIT licence", "Made with"):
+            assert part in text, path
+        if path.endswith((".svg", ".svgz", ".SVG")):  # as screen readers read it
+            assert f"<title>{DEFAULT}</title>\n <desc>The numbers are" in text
+        if path.endswith((".eps", ".ps")):
+            assert f"%%Title: {DEFAULT}\n" in text
+
+
+@pytest.mark.parametrize("fmt", ["png", "pdf", "svg", "eps", "ps"])
+def test_make_figure_s_users_get_the_same_description_for_savefig(
+    fmt: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / f"fig.{fmt}"
+    pnm.make_figure(title="T").savefig(path, metadata=pnm.metadata(fmt, title="T"))
+    assert "The numbers are Michael Nielsen's" in said(path)
+    assert caplog.records == []
+
+
 def test_separate_runs_give_byte_identical_files(
     written: tuple[Path, str], tmp_path: Path
 ) -> None:
@@ -110,8 +159,26 @@ def test_a_full_disk_leaves_the_old_file_no_temporary_and_says_what_was_written(
     assert listing(cwd) == ["a.pdf", "b.png"]
 
 
-def test_a_raster_of_a3_at_600_dpi_may_be_drawn_and_one_too_large_may_not() -> None:
-    a3 = (11.69, 16.54)
-    pnm.make_figure(size=a3, style={"figure.dpi": 600})
-    with pytest.raises(ValueError, match="at most 100,000,000 pixels can be drawn"):
-        pnm.make_figure(size=(a3[0] * 1.5, a3[1]), style={"figure.dpi": 600})
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX links")
+def test_a_file_is_replaced_whole_so_a_reader_of_the_old_one_keeps_its_bytes(
+    cwd: Path,
+) -> None:
+    (cwd / "a.png").write_bytes(b"the user's own figure")
+    os.link(cwd / "a.png", cwd / "kept.png")  # a second name for the old file
+    with open(cwd / "a.png", "rb") as reader:  # and a reader holding it open
+        assert pnm.main(["-o", "a.png"]) == 0
+        assert reader.read() == b"the user's own figure"
+    assert (cwd / "kept.png").read_bytes() == b"the user's own figure"
+    assert (cwd / "a.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX links")
+def test_writing_to_a_symbolic_link_replaces_the_file_it_points_to(cwd: Path) -> None:
+    (cwd / "paper").mkdir()
+    (cwd / "paper" / "fig.pdf").write_bytes(b"the user's own figure")
+    (cwd / "fig.pdf").symlink_to(Path("paper", "fig.pdf"))
+    (cwd / "new.pdf").symlink_to(Path("paper", "new.pdf"))  # to nothing, yet
+    assert pnm.main(["-o", "fig.pdf", "-o", "new.pdf"]) == 0
+    assert os.readlink(cwd / "fig.pdf") == os.path.join("paper", "fig.pdf")
+    assert (cwd / "fig.pdf").read_bytes().startswith(b"%PDF-")
+    assert listing(cwd / "paper") == ["fig.pdf", "new.pdf"]

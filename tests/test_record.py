@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import math
 
+import numpy as np
 import pytest
 from support import ORIGINAL_SCRIPT, ROOT
 
@@ -49,6 +50,12 @@ def test_a_batch_must_be_a_whole_number_from_1_to_10(batch: object, error: str) 
         pnm.hidden_layer_norms(batch)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("batches", [None, 7, "7", 7.0])
+def test_what_is_not_mini_batches_is_refused_by_name(batches: object) -> None:
+    with pytest.raises(TypeError, match="batches must be mini-batch numbers, not "):
+        pnm.table_csv(batches)  # type: ignore[arg-type]
+
+
 def test_growth_per_layer_is_the_geometric_mean_of_successive_ratios() -> None:
     for batch in range(1, 11):
         norms = pnm.hidden_layer_norms(batch)
@@ -63,7 +70,11 @@ def test_table_csv_reads_back_as_the_record_in_the_order_asked() -> None:
     rows = [line.split(",") for line in lines]
     assert [int(row[0]) for row in rows] == list(range(1, 11))
     assert [[float(v) for v in row[1:]] for row in rows] == ORIGINAL_ROWS
-    assert [line[0] for line in pnm.table_csv((9, 2)).splitlines()[1:]] == ["9", "2"]
+    for batches in [(9, 2), range(9, 1, -7), np.array([9, 2])]:
+        assert [line[0] for line in pnm.table_csv(batches).splitlines()[1:]] == [
+            "9",
+            "2",
+        ]
 
 
 def test_the_readme_table_is_the_record_digit_for_digit() -> None:

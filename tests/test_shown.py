@@ -52,28 +52,53 @@ def images(outputs: list[dict[str, Any]]) -> list[bytes]:
     return [base64.b64decode(data["image/png"]) for data in shown]
 
 
-def test_in_a_real_kernel_the_figure_shows_inline_once(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def kernel(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Any]]:
+    """A folder, and what each cell printed or showed, run in one kernel."""
+    folder = tmp_path_factory.mktemp("kernel")
     result = run_python(
-        "-c", EXECUTE, json.dumps(CELLS), cwd=tmp_path, env=headless_env()
+        "-c", EXECUTE, json.dumps(CELLS), cwd=folder, env=headless_env()
     )
     assert result.returncode == 0, result.stderr
-    original, pasted, from_editor, run, run_to_file, run_wrongly, stopped = json.loads(
-        result.stdout
-    )
+    return folder, json.loads(result.stdout)
+
+
+def test_pasted_or_run_in_a_kernel_the_figure_shows_inline_once_as_the_original(
+    kernel: tuple[Path, list[Any]],
+) -> None:
+    original, pasted, from_editor, run, *_ = kernel[1]
     (reference,) = images(original)
     for outputs in (pasted, from_editor, run):
-        # Shown once, exactly as the original showed it, with nothing else.
         assert images(outputs) == [reference]
-        assert len(outputs) == 1
-    assert [o["output_type"] for o in run_to_file] == ["stream"]
-    assert run_to_file[0]["text"] == "fig.svg\n"
+        assert len(outputs) == 1  # and nothing else
+
+
+def test_run_in_a_kernel_with_an_output_writes_it_and_says_so(
+    kernel: tuple[Path, list[Any]],
+) -> None:
+    folder, (*_, run_to_file, _, _) = kernel
+    assert [(o["output_type"], o["text"]) for o in run_to_file] == [
+        ("stream", "fig.svg\n")
+    ]
+    assert "fig.svg" in listing(folder)
+
+
+def test_a_usage_error_in_a_kernel_is_a_message_not_a_traceback(
+    kernel: tuple[Path, list[Any]],
+) -> None:
+    *_, run_wrongly, _ = kernel[1]
     assert [o.get("name") for o in run_wrongly] == ["stderr"]
     message = run_wrongly[0]["text"]
     assert "error: argument --batches: '11' is not a mini-batch" in message
     assert "SystemExit" not in message and "Traceback" not in message
-    # An interrupt is an interrupt, not a success, and leaves no temporary file.
+
+
+def test_an_interrupt_in_a_kernel_is_an_interrupt_and_leaves_no_file(
+    kernel: tuple[Path, list[Any]],
+) -> None:
+    folder, (*_, stopped) = kernel
     assert "KeyboardInterrupt" in json.dumps(stopped)
-    assert listing(tmp_path) == ["fig.svg"]
+    assert listing(folder) == ["fig.svg"]
 
 
 MISSING = [name for name in ("Xvfb", "xdotool") if not shutil.which(name)]

@@ -1,0 +1,49 @@
+"""The script's own promises, checked with one Python and one set of packages.
+
+.ci/run runs this with the oldest Python and packages that the README claims,
+and with the newest Python installed. The argument is the SHA-256 of what
+`--reproduce 5 --csv` prints with the newest packages.
+"""
+
+import contextlib
+import hashlib
+import io
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+os.environ["MPLBACKEND"] = "agg"
+
+import matplotlib  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy  # noqa: E402
+import threadpoolctl  # noqa: E402
+from matplotlib.backend_bases import FigureCanvasBase  # noqa: E402
+from support import ORIGINAL_SCRIPT, pixels  # noqa: E402
+
+import plot_nabla_magnitudes as pnm  # noqa: E402
+
+print(
+    f"Python {sys.version.split()[0]}, matplotlib {matplotlib.__version__}, "
+    f"numpy {numpy.__version__}, threadpoolctl {threadpoolctl.__version__}"
+)
+plt.show = lambda: None
+exec(ORIGINAL_SCRIPT, {})
+assert pixels(pnm.make_figure()) == pixels(plt.gcf()), "not the original's figure"
+
+formats = sorted(set(FigureCanvasBase.get_supported_filetypes()) - {"pgf"})
+with tempfile.TemporaryDirectory() as folder:
+    os.chdir(folder)
+    with contextlib.redirect_stdout(io.StringIO()):  # the paths written
+        assert pnm.main([arg for fmt in formats for arg in ("-o", f"a.{fmt}")]) == 0
+    assert all(os.path.getsize(f"a.{fmt}") for fmt in formats), "an empty file"
+
+script = ROOT / "plot_nabla_magnitudes.py"
+args = [sys.executable, str(script), "--reproduce", "5", "--csv"]
+runs = subprocess.run(args, capture_output=True, check=True).stdout
+assert hashlib.sha256(runs).hexdigest() == sys.argv[1], "other runs than the newest"
+print("the original's figure, every format, the same runs as the newest")
