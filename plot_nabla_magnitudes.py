@@ -9,38 +9,22 @@
 # ///
 """The vanishing gradient: how ‖∇C^l_w‖ shrinks toward the input of a deep network.
 
-Michael Nielsen, writing "Neural Networks and Deep Learning" (chapter 5),
-trained a 784-30-30-30-30-30-10 sigmoid network on the first 1,000 MNIST
-training images for one epoch: ten mini-batches of 100, eta = 0.01 and L2
-regularization lambda = 0.05. For every mini-batch he recorded the norm of the
-unregularized weight gradient, ‖∇C^l_w‖, of each weight layer l = 1..6, from
-input to output. `NABLA_W_NORMS` holds them exactly as recorded.
+Michael Nielsen trained a 784-30-30-30-30-30-10 sigmoid network on 1,000 MNIST
+images, ten mini-batches of 100 with eta = 0.01 and lambda = 0.05, and recorded
+the norm of each weight layer's unregularized gradient: `NABLA_W_NORMS`. His
+figure, drawn here to the pixel, plots mini-batches 7, 8 and 9 over the hidden
+layers, leaving out the first and last, which meet 784 inputs and 10 outputs.
+The gradient shrinks about fourfold per layer toward the input. The numbers are
+from fig/backprop_magnitude_nabla.py in his neural-networks-and-deep-learning
+repository (MIT licence, copyright (c) 2012-2015 Michael Nielsen); `reproduce`
+trains the network again.
 
-His figure plots mini-batches 7, 8 and 9 over the four hidden layers. It leaves
-out the first and last layers, which connect to 784 inputs and 10 outputs
-rather than to 30 neurons on each side. Going back toward the input, the
-gradient shrinks about fourfold per layer, so the earlier layers learn far
-more slowly.
+Run ``python plot_nabla_magnitudes.py --help``, or ``%run`` it in a notebook.
+From Python, with this file's folder current or on ``sys.path``::
 
-The numbers come from ``fig/backprop_magnitude_nabla.py`` in Michael Nielsen's
-neural-networks-and-deep-learning repository (MIT licence, copyright (c)
-2012-2015 Michael Nielsen). That script kept the numbers but not the workflow
-that made them. The default figure here is that script's, to the pixel.
-`reproduce` trains the network again as it was trained in 2013, and
-`Agreement` says where the record sits among the runs.
-
-From a shell, run ``python plot_nabla_magnitudes.py --help``. In a notebook,
-paste this file into a cell or ``%run`` it, and the figure shows inline. From
-Python, with this file's folder as the current folder or on ``sys.path``::
-
-    import matplotlib.pyplot as plt
     import plot_nabla_magnitudes as pnm
 
-    fig = pnm.make_figure(log=True, legend=True)  # a Figure, without pyplot
-    fig, ax = plt.subplots()
-    pnm.draw(ax)  # onto an Axes of your own
-    runs = pnm.reproduce(30)  # the training, 30 times
-    pnm.make_figure(reproduced=runs, log=True)  # the record over the runs
+    fig = pnm.make_figure(reproduced=pnm.reproduce(30), log=True, legend=True)
 """
 
 from __future__ import annotations
@@ -54,7 +38,6 @@ import sys
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # matplotlib and numpy are imported only where work starts
     from collections.abc import Callable, Iterable, Sequence
-    from types import FrameType
     from typing import Any, Literal
 
     import numpy as np
@@ -65,11 +48,11 @@ if TYPE_CHECKING:  # matplotlib and numpy are imported only where work starts
     from numpy.typing import ArrayLike, NDArray
 
     Array = NDArray[np.float64]
+    Network = tuple[list[Array], list[Array], NDArray[np.intp]]
 
 # -- The record -------------------------------------------------------------------
 
-# ‖∇C^l_w‖ for weight layers 1..6 (input to output), one row per mini-batch
-# 1..10, with the digits as they were recorded.
+# ‖∇C^l_w‖ of weight layers 1-6 (input to output) for mini-batches 1-10, as recorded.
 NABLA_W_NORMS: tuple[tuple[float, ...], ...] = (
     (0.90845722175923671, 2.8852730656073566, 10.696793986223632,
      37.75701921183488, 157.7365422527995, 304.43990075227839),
@@ -93,13 +76,10 @@ NABLA_W_NORMS: tuple[tuple[float, ...], ...] = (
      2.0247466793066895, 9.4503978546018068, 21.73772148470092),
 )  # fmt: skip
 
-# Mini-batches count from 1, as in the original text.
 REPRESENTATIVE_BATCHES: tuple[int, ...] = (7, 8, 9)
 _ALL_BATCHES = range(1, len(NABLA_W_NORMS) + 1)
-# The four hidden layers among the six. The first layer connects the 784
-# inputs and the last the 10 outputs, so their norms are not comparable.
+# Layers 1 and 6 meet 784 inputs and 10 outputs, so only 2-5 are comparable.
 _HIDDEN = slice(1, -1)
-# A band of runs is shaded between these two percentiles.
 _BAND = (5, 95)
 _BAND_NAME = f"{_BAND[0]}–{_BAND[1]} %"
 
@@ -130,13 +110,8 @@ def hidden_layer_norms(batch: int) -> tuple[float, ...]:
 
 
 def _growth(first: Any, last: Any) -> Any:
-    """Return how many times the norm grows per hidden layer, input to output.
-
-    That is the geometric mean of the ratios between successive hidden layers,
-    from the first hidden layer's norm to the last's.
-    """
-    steps = len(NABLA_W_NORMS[0][_HIDDEN]) - 1
-    return (last / first) ** (1 / steps)
+    """Return the growth per hidden layer: the geometric mean of the ratios."""
+    return (last / first) ** (1 / (len(NABLA_W_NORMS[0][_HIDDEN]) - 1))
 
 
 def growth_per_layer(batch: int) -> float:
@@ -146,11 +121,7 @@ def growth_per_layer(batch: int) -> float:
 
 
 def table_csv(batches: Iterable[int] = _ALL_BATCHES) -> str:
-    """Return the recorded norms of the mini-batches, all six layers, as CSV.
-
-    Each value is written as ``repr`` writes it: the shortest text that reads
-    back as the same float.
-    """
+    """Return the recorded norms of the mini-batches, all six layers, as CSV."""
     rows = [(batch, *NABLA_W_NORMS[batch - 1]) for batch in _checked_batches(batches)]
     return _csv("mini_batch", rows)
 
@@ -170,24 +141,18 @@ def _completed(reproduced: ArrayLike) -> Array:
     except (TypeError, ValueError):
         runs = np.empty(0)
     if runs.shape[1:] != (10, 6):
-        raise ValueError(
-            "reproduced must be numbers of the shape (runs, 10, 6), as "
-            f"reproduce() returns them, not {reproduced!r:.60}"
-        )
+        shape = f"numbers of the shape (runs, 10, 6), not {reproduced!r:.40}"
+        raise ValueError(f"reproduced must be {shape}")
     completed = runs[(np.isfinite(runs) & (runs > 0)).all(axis=(1, 2))]
     if len(completed) < 2:
-        raise ValueError(
-            "a band needs 2 runs that trained to the end with every norm finite "
-            f"and positive, and {len(completed)} of {len(runs)} did"
-        )
+        done = f"{len(completed)} of {len(runs)} did"
+        raise ValueError(f"a band needs 2 runs with finite, positive norms; {done}")
     return completed
 
 
 # -- The figure -------------------------------------------------------------------
 
-# Each mini-batch's colour under matplotlib's default or classic colour cycle.
-# Mini-batches 7, 8 and 9 have the original's red, green and blue; the others
-# take the rest of the default cycle, without its own red, green and blue.
+# Under the default or classic cycle: 7-9 the original's red, green and blue.
 _OWN_COLOURS = {
     7: "r", 8: "g", 9: "b",
     1: "tab:orange", 2: "tab:purple", 3: "tab:brown", 4: "tab:pink",
@@ -203,66 +168,49 @@ def draw(
     legend: bool = False,
     reproduced: ArrayLike | None = None,
 ) -> list[Artist]:
-    """Draw ‖∇C^l_w‖ against hidden layer 1-4 on ax, a line for each mini-batch.
+    """Draw ‖∇C^l_w‖ against hidden layer 1-4 on ax; return the artists drawn.
 
-    Each mini-batch keeps its colour whatever else is drawn. Under matplotlib's
-    default and classic styles, 7, 8 and 9 are the original's red, green and blue.
-    With log, the y axis is logarithmic and each line's label gives the
-    mini-batch's growth per layer. With legend, the axes get a legend.
-    With reproduced, the runs that `reproduce` returns, each line lies over the
-    band between the 5th and 95th percentile of its runs, and their median is
-    drawn dashed.
-    Return the lines and bands drawn, in the order they were drawn.
+    log gives a logarithmic axis, and each label the growth per layer. With
+    reproduced, from `reproduce`, each line lies over its runs' 5–95 % band.
     """
     from matplotlib.axes import Axes
 
     if not isinstance(ax, Axes):
         raise TypeError(f"ax must be a matplotlib Axes, not {ax!r}")
-    summary = None if reproduced is None else _summary(reproduced)
-    drawn = _draw(ax, _checked_batches(batches), log, summary)
+    runs = None if reproduced is None else _completed(reproduced)
+    drawn = _draw(ax, _checked_batches(batches), log, runs)
     if legend:
         ax.legend(title="mini-batch")
     return drawn
 
 
-def _summary(reproduced: ArrayLike) -> tuple[int, Array]:
-    """Return how many runs trained to the end, and their 5th, 50th and 95th
-    percentile of each hidden layer's norm: an array of shape (3, 10, 4)."""
-    import numpy as np
-
-    runs = _completed(reproduced)
-    return len(runs), np.percentile(runs[..., _HIDDEN], [_BAND[0], 50, _BAND[1]], 0)
-
-
 def _run_labels(runs: int) -> tuple[str, str]:
-    """Return the labels of the band and of the median of so many runs."""
     return f"{_BAND_NAME} of {runs} runs", f"median of {runs} runs"
 
 
 def _draw(
-    ax: Axes, batches: tuple[int, ...], log: bool, summary: tuple[int, Array] | None
+    ax: Axes, batches: tuple[int, ...], log: bool, runs: Array | None
 ) -> list[Artist]:
-    """Draw the mini-batches on ax, over their runs' summary if there is one."""
+    """Draw the mini-batches on ax, over their runs' bands if there are runs."""
+    import numpy as np
+
     colours = _batch_colours()
     layers = range(1, len(NABLA_W_NORMS[0][_HIDDEN]) + 1)
     drawn: list[Artist] = []
     for batch in batches:
         colour = colours[batch]
-        if summary is not None:
-            low, median, high = summary[1][:, batch - 1]
+        if runs is not None:
+            hidden = runs[:, batch - 1, _HIDDEN]
+            low, median, high = np.percentile(hidden, [_BAND[0], 50, _BAND[1]], 0)
             # Only the first mini-batch's band and median go into a legend.
-            band, middle = _run_labels(summary[0]) if batch == batches[0] else ("", "")
+            band, middle = _run_labels(len(runs)) if batch == batches[0] else ("", "")
             tint = _tint(colour, ax.get_facecolor())
-            drawn.append(
-                ax.fill_between(layers, low, high, color=tint, lw=0, label=band)
-            )
+            drawn += [ax.fill_between(layers, low, high, color=tint, lw=0, label=band)]
             drawn += ax.plot(layers, median, "--", color=colour, label=middle)
-        label = str(batch)
-        if log:
-            label += f" (×{growth_per_layer(batch):.1f} per layer)"
+        growth = f" (×{growth_per_layer(batch):.1f} per layer)" if log else ""
         # Over a band, hollow markers leave the band and the median in sight.
-        face = colour if summary is None else "none"
-        norms = hidden_layer_norms(batch)
+        face, norms = colour if runs is None else "none", hidden_layer_norms(batch)
+        label = f"{batch}{growth}"
         drawn += ax.plot(layers, norms, "o-", color=colour, mfc=face, label=label)
     ax.set_xlabel("Layer $l$")
     ax.set_ylabel(r"$\Vert\nabla C^l_w\Vert$")
@@ -286,16 +234,12 @@ def _batch_colours() -> dict[int, Any]:
     default = colours(matplotlib.rcParamsDefault)
     if cycle in (default, colours(matplotlib.style.library["classic"])):
         return dict(_OWN_COLOURS)
-    # A style's own cycle, in the same order; a short one goes on with the
-    # default cycle, so that each of the ten has a colour of its own.
+    # A style's own cycle, topped up from the default so that all ten differ.
     return dict(zip(_OWN_COLOURS, dict.fromkeys(cycle + default)))
 
 
 def _tint(colour: Any, background: Any) -> tuple[float, float, float]:
-    """Return colour at a quarter of its strength over the background, opaque.
-
-    An opaque tint looks the same in every format: PostScript has no transparency.
-    """
+    """Return colour a quarter strong over the background, opaque for PostScript."""
     from matplotlib.colors import to_rgb
 
     pairs = zip(to_rgb(colour), to_rgb(background))
@@ -326,16 +270,9 @@ def make_figure(
 ) -> Figure:
     """Make a new Figure of the plot, without pyplot unless pyplot is true.
 
-    The default figure is the original's, to the pixel; any other is laid out
-    by constrained layout. log and legend are as for `draw`. With reproduced,
-    each mini-batch gets a panel of its own.
-    style is anything that ``matplotlib.style.use`` takes. Its ``savefig.*``
-    settings act only where the figure is saved inside
-    ``matplotlib.style.context(style)``.
-    size is the width and height in inches. In a figure smaller than the
-    style's, type is smaller in proportion, down to 6 points.
-    title is set above the plot.
-    With pyplot true, pyplot makes the figure, so that ``plt.show()`` shows it.
+    The default figure is the original's, to the pixel. log, legend and
+    reproduced are as for `draw` (a panel for each mini-batch); style is what
+    ``matplotlib.style.use`` takes; size is in inches.
     """
     import matplotlib.style
     from matplotlib.figure import Figure
@@ -350,9 +287,7 @@ def make_figure(
         except (TypeError, ValueError):
             width = height = math.nan
         if not (0 < width < math.inf and 0 < height < math.inf):
-            raise ValueError(
-                f"size must be a positive width and height in inches, not {size!r}"
-            )
+            raise ValueError(f"size must be a width and height in inches, not {size!r}")
         styled_width, styled_height = rc["figure.figsize"]
         scale = min(1, width / styled_width, height / styled_height)
         if scale < 1:  # until the style's context ends
@@ -361,15 +296,14 @@ def make_figure(
         layout: Literal["constrained"] | None = None if faithful else "constrained"
         if pyplot:
             import matplotlib.pyplot as plt
-        new: Callable[..., Figure] = plt.figure if pyplot else Figure
-        fig = new(figsize=(width, height), layout=layout)
+        fig = (plt.figure if pyplot else Figure)(figsize=(width, height), layout=layout)
         if title is not None:
             fig.suptitle(title, wrap=True)
         if reproduced is None:  # the legend beside the plot
             handles = _draw(fig.add_subplot(), batches, log, None)
             place: dict[str, Any] = dict(loc="outside right center", title="mini-batch")
         else:  # the legend below the panels, in a row where it has room
-            handles = _draw_panels(fig, batches, log, _summary(reproduced))
+            handles = _draw_panels(fig, batches, log, _completed(reproduced))
             ncols = 3 if width * 72 >= 42 * rc["font.size"] else 1
             place = {"loc": "outside lower center", "ncols": ncols}
         if legend:  # opaque, as PostScript has no transparency
@@ -378,7 +312,7 @@ def make_figure(
 
 
 def _draw_panels(
-    fig: Figure, batches: tuple[int, ...], log: bool, summary: tuple[int, Array]
+    fig: Figure, batches: tuple[int, ...], log: bool, runs: Array
 ) -> list[Artist]:
     """Draw a panel for each mini-batch; return the artists for a legend."""
     import matplotlib
@@ -387,23 +321,18 @@ def _draw_panels(
 
     rows = 1 if len(batches) <= 4 else 2
     columns = math.ceil(len(batches) / rows)
-    # Each panel has a y axis of its own: the largest mini-batch would flatten
-    # the others on a shared one.
+    # A y axis each, as mini-batch 1 would flatten the others on a shared one.
     grid = fig.subplots(rows, columns, sharex=True, squeeze=False)
-    # Titles in full where they have room, counted in characters; else the
-    # first one says what the numbers are.
+    # Titles in full where they fit; else only the first says "mini-batch".
     room = fig.get_figwidth() * 72 / columns / matplotlib.rcParams["font.size"]
     tall = fig.get_figheight() / rows >= 3  # inches
     for index, (ax, batch) in enumerate(zip(grid.flat, batches)):
-        _draw(ax, (batch,), False, summary)
+        _draw(ax, (batch,), False, runs)
         if log:  # a small panel is labelled at each power of ten alone
             _readable_log_scale(ax, (1.0, 2.0, 5.0) if tall else (1.0,))
             ax.minorticks_off()
-        if room > 16:
-            ax.set_title(f"mini-batch {batch}", fontsize="medium")
-        else:
-            short = f"mini-batch {batch}" if index == 0 else str(batch)
-            ax.set_title(short, fontsize="medium", loc="left")
+        title = f"mini-batch {batch}" if room > 16 or not index else str(batch)
+        ax.set_title(title, fontsize="medium", loc="center" if room > 16 else "left")
         if index + columns < len(batches):
             ax.set_xlabel("")  # the panel below has it
         else:  # the lowest panel of its column
@@ -413,7 +342,7 @@ def _draw_panels(
     for ax in grid.flat[len(batches) :]:
         ax.remove()
     ink = matplotlib.rcParams["text.color"]
-    band, median = _run_labels(summary[0])
+    band, median = _run_labels(len(runs))
     return [
         Line2D([], [], color=ink, marker="o", mfc="none", label="recorded in 2013"),
         Line2D([], [], color=ink, linestyle="--", label=median),
@@ -421,13 +350,7 @@ def _draw_panels(
     ]
 
 
-# -- The re-derivation ------------------------------------------------------------
-#
-# The network is trained as Nielsen's backprop2 module trained it in April 2013;
-# the README's "Reproducing the record" gives the facts. Each number is the
-# Frobenius norm of a layer's summed, unregularized weight gradient, taken
-# before the step w <- w - eta (gradient + (lambda B / T) w), where B = 100
-# examples make a mini-batch and T = 1,000 the whole set.
+# -- The re-derivation: as backprop2 trained it in 2013 (README, "Reproducing") ---
 
 _SIZES = (784, 30, 30, 30, 30, 30, 10)
 _ETA, _LAMBDA = 0.01, 0.05
@@ -436,7 +359,6 @@ INITIALISATIONS = ("backprop2", "fan-in", "standard")
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 _MAX_RUNS = 10_000
 _RUNS_AT_ONCE = 8  # trained side by side, so memory does not grow with the runs
-# SHA-256 of MNIST's first 1,000 training images and labels, as IDX files.
 _MNIST_SHA256 = {
     "images": "386bb018796babeaca208787b77c1b9db39532c4098951ea35f4694e744eb4b7",
     "labels": "895f65588e45d05babf0b5fa7aee2a0d782d8143b40b5764e596df91bc9dddeb",
@@ -454,16 +376,8 @@ def reproduce(
 ) -> Array:
     """Train the network as the record was made, runs times; return the norms.
 
-    The array has the shape (runs, 10, 6): each run is laid out as
-    `NABLA_W_NORMS`. Run i starts from seed ``seed + i``, and gives the same
-    numbers, bit for bit, on the same machine. A run that diverges (ReLU's can)
-    records infinities or NaNs.
-    init is how the weights start: ``"backprop2"`` (the record's),
-    ``"fan-in"`` (weights / sqrt(fan-in), biases N(0, 1)) or ``"standard"``
-    (all N(0, 1)). activation is the hidden layers': ``"sigmoid"`` (the
-    record's), ``"tanh"`` or ``"relu"``. data is the folder of MNIST's training
-    files, by default ``data`` beside this file. progress, if given, is called
-    with the runs done and all the runs as the training goes on.
+    The shape is (runs, 10, 6); run i starts from seed ``seed + i``. progress,
+    if given, is called with the runs done and all the runs.
     """
     import numpy as np
 
@@ -481,8 +395,7 @@ def reproduce(
     used: NDArray[np.bool_] = np.any(images, axis=0)
     images = images.compress(used, axis=1)
     result = np.empty((runs, _EXAMPLES // _BATCH_SIZE, len(_SIZES) - 1))
-    # The products are small, and BLAS's threads only slow them down where the
-    # cores are shared: one thread while training, whatever was set before.
+    # The products are small, and more BLAS threads only slow them on shared cores.
     from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     with threadpool_limits(1, user_api="blas"):
@@ -495,19 +408,13 @@ def reproduce(
     return result
 
 
-def _initial_network(
-    seed: int, init: str
-) -> tuple[list[Array], list[Array], NDArray[np.intp]]:
-    """Draw one run's first weights and biases, and its order of the examples.
-
-    A layer of y neurons fed by x has weights of the shape (y, x), as in 2013.
-    """
+def _initial_network(seed: int, init: str) -> Network:
+    """Draw one run's first weights (y, x) and biases, and its order of examples."""
     import numpy as np
 
     rng = np.random.default_rng(seed)
     layers = list(zip(_SIZES[:-1], _SIZES[1:]))
-    # The biases first, as backprop2 drew them. It divided both by the
-    # receiving layer's size y, not by the fan-in x. (x / 1.0 is x, bit for bit.)
+    # Biases first, as backprop2 drew them, dividing by y, not the fan-in x.
     b2, fan_in = init == "backprop2", init == "fan-in"
     biases = [rng.standard_normal(y) / np.sqrt(y if b2 else 1) for _, y in layers]
     weights = [
@@ -518,30 +425,21 @@ def _initial_network(
 
 
 def _train(
-    networks: Sequence[tuple[list[Array], list[Array], NDArray[np.intp]]],
-    images: Array,
-    targets: Array,
-    activation: str,
-    pixels: NDArray[np.bool_],
+    networks: list[Network], images: Array, targets: Array, activation: str, used: Any
 ) -> Array:
-    """Train the networks for one epoch, side by side; return the norms of each.
-
-    images hold only the pixels that some image uses, which pixels marks.
-    """
+    """Train the networks for one epoch, side by side; return the norms of each."""
     import numpy as np
 
-    # Stacked and turned round, (run, from, to), so that a layer is one matrix
-    # product for every example of every run.
+    # Stacked as (run, from, to): a layer is one product for all examples and runs.
     weights = [
         np.stack([w.T for w in layer]) for layer in zip(*(n[0] for n in networks))
     ]
     biases = [np.stack(layer)[:, None, :] for layer in zip(*(n[1] for n in networks))]
     orders = np.stack([n[2] for n in networks])
-    weights[0] = weights[0].compress(pixels, axis=1)
+    weights[0] = weights[0].compress(used, axis=1)
     batches = _EXAMPLES // _BATCH_SIZE
     norms = np.empty((len(networks), batches, len(weights)))
     keep = 1 - _ETA * _LAMBDA * _BATCH_SIZE / _EXAMPLES  # what L2 leaves of a weight
-    # A run that diverges (ReLU's can) goes on as infinities and NaNs.
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(batches):
             batch = orders[:, k * _BATCH_SIZE : (k + 1) * _BATCH_SIZE]
@@ -549,9 +447,8 @@ def _train(
                 weights, biases, images[batch], targets[batch], activation
             )
             for layer, (gw, gb) in enumerate(zip(nabla_w, nabla_b)):
-                # Each run's sum of squares is a dot product of its own: the
-                # same bits however many runs train together, and on every
-                # numpy (np.linalg.norm's differ between numpy 1 and 2).
+                # A dot product per run: the same bits however many runs train
+                # together, and on every numpy (np.linalg.norm's differ).
                 flat = gw.reshape(len(gw), 1, -1)
                 norms[:, k, layer] = np.sqrt(flat @ flat.transpose(0, 2, 1)).ravel()
                 weights[layer] *= keep
@@ -561,24 +458,25 @@ def _train(
 
 
 def _gradients(
-    weights: list[Array],
-    biases: list[Array],
-    inputs: Array,
-    targets: Array,
-    activation: str,
+    weights: list[Array], biases: list[Array], x: Array, targets: Array, activation: str
 ) -> tuple[list[Array], list[Array]]:
-    """Return ∇C_w and ∇C_b of the cross-entropy cost, summed over the examples.
+    """Return ∇C_w and ∇C_b of the cross-entropy cost, summed over x, each run's."""
+    import numpy as np
 
-    The arrays hold a stack of networks: weights (run, from, to), biases
-    (run, 1, to), inputs (run, example, pixel), targets (run, example, 10),
-    one-hot.
-    """
-    outputs = [inputs]
+    outputs = [x]
     for layer, (w, b) in enumerate(zip(weights, biases)):
         z = outputs[-1] @ w
         z += b
-        last = layer == len(weights) - 1
-        outputs.append(_activate("sigmoid" if last else activation, z))
+        if layer == len(weights) - 1 or activation == "sigmoid":
+            z *= 0.5  # (1 + tanh(z / 2)) / 2, the sigmoid that cannot overflow
+            np.tanh(z, out=z)
+            z *= 0.5
+            z += 0.5
+        elif activation == "tanh":
+            np.tanh(z, out=z)
+        else:
+            np.maximum(z, 0.0, out=z)
+        outputs.append(z)
     delta = outputs[-1] - targets  # the cross-entropy cost's, at a sigmoid output
     nabla_w, nabla_b = [], []
     for layer in reversed(range(len(weights))):
@@ -586,33 +484,12 @@ def _gradients(
         nabla_b.append(delta.sum(axis=1, keepdims=True))
         if layer:
             delta = delta @ weights[layer].transpose(0, 2, 1)
-            delta *= _slope(activation, outputs[layer])
+            a = outputs[layer]
+            if activation == "sigmoid":
+                delta *= a * (1 - a)
+            else:
+                delta *= 1 - a * a if activation == "tanh" else a > 0
     return nabla_w[::-1], nabla_b[::-1]
-
-
-def _activate(activation: str, z: Array) -> Array:
-    """Apply the activation to z, in place, and return z."""
-    import numpy as np
-
-    if activation == "tanh":
-        return np.tanh(z, out=z)
-    if activation == "relu":
-        return np.maximum(z, 0.0, out=z)
-    # The sigmoid 1 / (1 + e^-z) as (1 + tanh(z / 2)) / 2, which cannot overflow.
-    z *= 0.5
-    np.tanh(z, out=z)
-    z *= 0.5
-    z += 0.5
-    return z
-
-
-def _slope(activation: str, a: Array) -> Array:
-    """Return the activation's derivative, from its output a."""
-    if activation == "tanh":
-        return 1 - a * a
-    if activation == "relu":
-        return (a > 0).astype(a.dtype)
-    return a * (1 - a)
 
 
 class _DataError(ValueError):
@@ -620,11 +497,7 @@ class _DataError(ValueError):
 
 
 def _load_mnist(data: str | os.PathLike[str] | None = None) -> tuple[Array, Array]:
-    """Return MNIST's first 1,000 training images and their labels, one-hot.
-
-    Pixels are scaled as raw byte / 256, as in 2013. An OSError says that a
-    file cannot be read, and a ValueError that it is not MNIST's.
-    """
+    """Return MNIST's first 1,000 training images (byte / 256) and one-hot labels."""
     import numpy as np
 
     if data is None:  # beside this file, or (pasted in a notebook) in this folder
@@ -638,10 +511,7 @@ def _load_mnist(data: str | os.PathLike[str] | None = None) -> tuple[Array, Arra
 
 
 def _mnist_records(folder: str | os.PathLike[str], kind: str) -> bytes:
-    """Return the first 1,000 records of one of MNIST's training files.
-
-    Only those records are read, from a file gzipped or not, and checked.
-    """
+    """Read and check the first 1,000 records of a MNIST file, gzipped or not."""
     import gzip
     import hashlib
     import zlib
@@ -653,8 +523,7 @@ def _mnist_records(folder: str | os.PathLike[str], kind: str) -> bytes:
     if path is None:
         raise FileNotFoundError(
             f"no MNIST training {kind} in {os.path.abspath(folder)!r}: it takes "
-            f"{' or '.join(names)}, gzipped (.gz) or not; give the folder they "
-            "are in with --data DIR (in Python, data=...)"
+            f"{' or '.join(names)}, gzipped or not (--data DIR, or data=...)"
         )
     size = header + _EXAMPLES * (784 if kind == "images" else 1)
     with open(path, "rb") as file:
@@ -667,23 +536,15 @@ def _mnist_records(folder: str | os.PathLike[str], kind: str) -> bytes:
     # Checked as a file of its own: the header, with 1,000 as its count.
     own = raw[:4] + _EXAMPLES.to_bytes(4, "big") + raw[8:header] + raw[header:]
     if hashlib.sha256(own).hexdigest() != _MNIST_SHA256[kind]:
-        raise _DataError(
-            f"{path!r}: not MNIST's training {kind}, or cut short "
-            f"(its first {_EXAMPLES} are not theirs)"
-        )
+        raise _DataError(f"{path!r}: not MNIST's training {kind}, or cut short")
     return raw[header:]
 
 
 class Agreement:
     """Where the record sits among the runs that `reproduce` returned.
 
-    runs is how many runs trained to the end with every norm finite and
-    positive, and left_out how many others diverged or lost a layer's gradient.
-    Of the record's values (60), inside is how many lie within the 5th to 95th
-    percentile of the runs. growth is the record's growth per hidden layer, the
-    geometric mean over its ten mini-batches; growth_median is the runs'
-    median, and growth_band their 5th and 95th percentile.
-    ``str()`` says it in two lines.
+    Attributes: runs, left_out, values, inside (the 5–95 % band) and the growth
+    per hidden layer: growth (the record's), growth_median, growth_band (the runs').
     """
 
     def __init__(self, reproduced: ArrayLike) -> None:
@@ -715,41 +576,16 @@ class Agreement:
         )
 
 
-def _runs_csv(reproduced: Array, seed: int, batches: Iterable[int]) -> str:
-    """Return the runs' norms as CSV, a row for each run and mini-batch."""
-    tables = enumerate(reproduced.tolist())
-    rows = [(i, seed + i, b, *t[b - 1]) for i, t in tables for b in batches]
-    return _csv("run,seed,mini_batch", rows)
-
-
 # -- Writing files ----------------------------------------------------------------
 
 _VECTOR_FORMATS = ("pdf", "svg", "svgz", "eps", "ps")
 _SOURCE = (
     "The numbers are Michael Nielsen's norms of the unregularized weight gradient "
-    "of a 784-30-30-30-30-30-10 sigmoid network trained on MNIST (ten mini-batches "
-    "of 100, eta = 0.01, lambda = 0.05), from fig/backprop_magnitude_nabla.py in "
-    "his neural-networks-and-deep-learning repository (MIT licence, copyright (c) "
+    "of a 784-30-30-30-30-30-10 sigmoid network on MNIST (ten mini-batches of 100, "
+    "eta = 0.01, lambda = 0.05), from fig/backprop_magnitude_nabla.py in his "
+    "neural-networks-and-deep-learning repository (MIT licence, copyright (c) "
     "2012-2015 Michael Nielsen)."
 )
-
-
-def _saved_size(fig: Figure, fmt: str, dpi: float | None) -> tuple[float, ...]:
-    """Return the width and height in inches and the dpi of fig saved as fmt.
-
-    dpi None means the style's. A vector format has no pixels: an empty tuple.
-    The tight box of ``savefig.bbox`` is at most the figure with
-    ``savefig.pad_inches`` on each side, and the whole figure is drawn first.
-    """
-    import matplotlib
-
-    if fmt in _VECTOR_FORMATS:
-        return ()
-    rc = matplotlib.rcParams
-    dpi = rc["savefig.dpi"] if dpi is None else dpi
-    pad = max(rc["savefig.pad_inches"], 0) if rc["savefig.bbox"] == "tight" else 0
-    width, height = fig.get_size_inches() + 2 * pad
-    return float(width), float(height), fig.dpi if dpi == "figure" else dpi
 
 
 def metadata(
@@ -760,22 +596,11 @@ def metadata(
     reproduced: ArrayLike | None = None,
     notes: str = "",
 ) -> dict[str, str | None]:
-    """Return what a file of the figure says about itself, for savefig(metadata=...).
+    """Return what a figure's file says about itself, for savefig(metadata=...).
 
-    fmt is the file's format: png, pdf, svg, eps or ps. The other arguments are
-    those given to `make_figure`, and notes, if given, are added. The file says
-    what the figure shows (its title, or a sentence), where the numbers come
-    from and, with reproduced, how the record sits among the runs. PostScript
-    has only the creator's line for all of it, in ASCII.
+    fmt is png, pdf, svg, eps or ps; the other arguments are as for `make_figure`,
+    and notes are added. PostScript has only its creator's line, in ASCII.
     """
-    return _metadata(fmt, *_describe(batches, title, reproduced, notes))
-
-
-def _describe(
-    batches: Iterable[int], title: str | None, reproduced: ArrayLike | None, notes: str
-) -> tuple[str, str]:
-    """Return a figure's title, or a sentence saying what it shows, and a
-    description of where its numbers come from."""
     *others, last = _checked_batches(batches)
     named = f"mini-batches {', '.join(map(str, others))} and {last}"
     what = title or (
@@ -788,10 +613,7 @@ def _describe(
         agreement = Agreement(reproduced)
         what += "" if title else f", over {agreement.runs} runs of the training"
         about.append(f"{agreement}.".replace("\n", "; "))
-    return what, " ".join(filter(None, about))
-
-
-def _metadata(fmt: str, what: str, description: str) -> dict[str, str | None]:
+    description = " ".join(filter(None, about))
     if fmt in ("eps", "ps"):
         return {"Creator": _ascii(f"{what}. {description}")}
     names = {"png": "Description", "pdf": "Subject", "svg": "Description"}
@@ -802,24 +624,14 @@ def _metadata(fmt: str, what: str, description: str) -> dict[str, str | None]:
 
 
 def _ascii(text: str) -> str:
-    """Return text in ASCII, for formats that take nothing else."""
     plain = text.translate({ord("×"): "x", ord("–"): "-"})
     return plain.encode("ascii", "replace").decode("ascii")
 
 
 def _render(
-    fig: Figure,
-    fmt: str,
-    dpi: float | None,
-    transparent: bool,
-    about: tuple[str, str],
+    fig: Figure, fmt: str, dpi: float | None, transparent: bool, about: dict[str, Any]
 ) -> bytes:
-    """Return fig as the bytes of a fmt file, the same on every run.
-
-    The file says what it shows and where its numbers come from: about holds
-    the title and the description. It carries no date, and an SVG's ids come
-    from a fixed salt.
-    """
+    """Return fig as the bytes of a fmt file that says what `metadata` says."""
     import gzip
     import io
     import re
@@ -829,37 +641,33 @@ def _render(
     from PIL import Image
 
     base = "svg" if fmt == "svgz" else fmt
+    title, description = (str(v) for v in metadata("png", **about).values())
     said: dict[str, Any] = {}
     if base in _VECTOR_FORMATS or base == "png":
-        said["metadata"] = _metadata(base, *about)
-    elif base == "gif":
-        said["pil_kwargs"] = {"comment": _ascii(". ".join(about))}
-    elif base not in ("raw", "rgba"):  # the formats of Pillow that take EXIF
+        said["metadata"] = metadata(base, **about)
+    elif base not in ("raw", "rgba"):  # Pillow's: EXIF, and a GIF's comment
         exif = Image.Exif()
-        exif[0x010E] = _ascii(". ".join(about))  # ImageDescription
-        said["pil_kwargs"] = {"exif": exif}
+        exif[0x010E] = _ascii(f"{title}. {description}")  # ImageDescription
+        said["pil_kwargs"] = {"exif": exif, "comment": exif[0x010E]}
     buffer = io.BytesIO()
     with matplotlib.rc_context({"svg.hashsalt": "plot_nabla_magnitudes"}):
         fig.savefig(buffer, format=base, dpi=dpi, transparent=transparent, **said)
     data = buffer.getvalue()
     if base == "svg":  # a description that screen readers announce
-        desc = f"</title>\n <desc>{escape(about[1])}</desc>".encode()
+        desc = f"</title>\n <desc>{escape(description)}</desc>".encode()
         data = data.replace(b"</title>", desc, 1)
     if fmt == "svgz":  # matplotlib's own gzip header would carry the time
         data = gzip.compress(data, mtime=0)
     elif fmt in ("ps", "eps"):  # the date, an optional comment, makes way for the title
-        title = f"%%Title: {_ascii(about[0])}\n".encode()
-        data = re.sub(rb"^%%CreationDate:[^\n]*\n", title, data, count=1, flags=re.M)
+        line = f"%%Title: {_ascii(title)}\n".encode()
+        data = re.sub(rb"^%%CreationDate:[^\n]*\n", line, data, count=1, flags=re.M)
     return data
 
 
 def _write(path: str, data: bytes | None) -> None:
-    """Write data to path: to a new file beside it, then moved into place whole.
+    """Write data to a new file beside path, then move it into place whole.
 
-    The new file keeps the permissions of the file it replaces. Where path is
-    a symbolic link, the file it points to is replaced and the link stays.
-    With data None, only check that such a new file can be made.
-    Raise OSError if it cannot be done; no new file is left behind.
+    With data None, only check that such a file can be made.
     """
     import shutil
 
@@ -884,7 +692,6 @@ def _write(path: str, data: bytes | None) -> None:
 _PROG = "plot_nabla_magnitudes.py"  # the program's name in messages
 _DEFAULT_OUTPUT = "nabla_magnitudes.png"
 _DEPENDENCIES = ("matplotlib", "numpy", "threadpoolctl")
-# Options that only --reproduce takes, and options that only drawing takes.
 _REDERIVING = ("seed", "init", "activation", "data")
 _DRAWING = ("output", "dpi", "transparent", "size", "title", "log", "legend", "style")
 # The most pixels drawn: A3 at 600 dpi is 70 million, held in four bytes each.
@@ -902,6 +709,13 @@ def _go_on() -> None:
         raise KeyboardInterrupt
 
 
+def _save(path: str, data: bytes | None) -> None:
+    try:
+        _write(path, data)
+    except OSError as exc:
+        raise _Failure(f"cannot write {path!r}: {exc.strerror or exc}") from None
+
+
 def _batches(spec: str) -> range:
     low, dash, high = spec.partition("-")
     try:
@@ -911,7 +725,7 @@ def _batches(spec: str) -> range:
     except ValueError:
         pass
     raise argparse.ArgumentTypeError(
-        f"{spec!r} is not a mini-batch or a rising range like 7-9 within 1-10"
+        f"{spec!r} is not a mini-batch or a range like 7-9"
     )
 
 
@@ -930,15 +744,8 @@ def _size(text: str) -> tuple[float, float]:
     try:
         return _positive(width), _positive(height)
     except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(
-            f"expected a positive width and height in inches like 6.4,3.6, not {text!r}"
-        ) from None
-
-
-def _text(text: str) -> str:
-    if any("\udc80" <= c <= "\udcff" for c in text):  # bytes that were not text
-        raise argparse.ArgumentTypeError(f"{text!r} is not text in your encoding")
-    return text
+        problem = f"expected a positive width and height in inches, not {text!r}"
+        raise argparse.ArgumentTypeError(problem) from None
 
 
 def _raised_here(exc: BaseException) -> bool:
@@ -953,36 +760,8 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-def _say(text: str) -> None:
-    """Print text, with what the output's encoding cannot show escaped."""
-    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
-    print(text.encode(encoding, "backslashreplace").decode(encoding), end="")
-
-
-def _save(path: str, data: bytes | None) -> None:
-    """`_write`, with a failure said in one line."""
-    try:
-        _write(path, data)
-    except OSError as exc:
-        raise _Failure(f"cannot write {path!r}: {exc.strerror or exc}") from None
-
-
-def _file_format(parser: argparse.ArgumentParser, path: str) -> str:
-    from matplotlib.backend_bases import FigureCanvasBase
-
-    fmt = os.path.splitext(path)[1][1:].lower()
-    # PGF needs a LaTeX installation.
-    supported = sorted(set(FigureCanvasBase.get_supported_filetypes()) - {"pgf"})
-    if fmt not in supported:
-        problem = f"the unsupported extension {fmt!r}" if fmt else "no extension"
-        formats = ", ".join(supported)
-        parser.error(f"argument -o/--output: {path!r} has {problem}; use {formats}")
-    return fmt
-
-
 def _rederive(args: argparse.Namespace) -> Array:
-    """Train as `reproduce` does with the options given, showing progress on a
-    terminal; a data file that cannot be used is a failure."""
+    """Train as the options say, showing progress on a terminal."""
     shown: list[int] = []  # progress shown, whose line is to be ended
 
     def progress(done: int, runs: int) -> None:
@@ -997,52 +776,29 @@ def _rederive(args: argparse.Namespace) -> Array:
             **{k: v for k in _REDERIVING if (v := getattr(args, k)) is not None},
             progress=progress,
         )
-    except OSError as exc:  # a data file missing or unreadable
-        failure = f"cannot read {exc.filename!r}: {exc.strerror}"
-        raise _Failure(str(exc) if exc.filename is None else failure) from None
-    except _DataError as exc:
-        raise _Failure(str(exc)) from None
+    except (OSError, _DataError) as exc:  # a data file missing, unreadable or damaged
+        raise _Failure(_one_line(exc)) from None
     finally:
         if shown:
             print(file=sys.stderr)  # ends the progress line, stopped or not
 
 
-def _made_with(args: argparse.Namespace, batches: tuple[int, ...]) -> str:
-    """Return a sentence naming the options that made the figure, all but -o."""
+def _draw_and_write(
+    parser: argparse.ArgumentParser,
+    args: argparse.Namespace,
+    batches: tuple[int, ...],
+    argv: list[str],
+) -> None:
+    """Draw the figure that the options ask for; write each output or show a window."""
+    import logging
     import shlex
 
-    words = [_PROG]
-    for key, value in vars(args).items():
-        if key == "output" or value in (None, False, []):
-            continue
-        if key == "batches":
-            words += ["--batches", *map(str, batches)]
-        elif key == "style":  # an option repeated
-            words += [word for style in value for word in ("--style", style)]
-        elif key == "size":
-            words += ["--size", "{:g},{:g}".format(*value)]
-        else:
-            given = f"{value:g}" if isinstance(value, float) else str(value)
-            words += [f"--{key}"] + ([] if value is True else [given])
-    made = f"Made with {shlex.join(words)}."
-    if args.reproduce is None:
-        return made
-    init, activation = args.init or "backprop2", args.activation or "sigmoid"
-    return f"{made} Runs from seed {args.seed or 0}, --init {init}, --activation {activation}."
-
-
-def _draw_and_write(
-    parser: argparse.ArgumentParser, args: argparse.Namespace, batches: tuple[int, ...]
-) -> None:
-    """Draw the figure that the options ask for; write each output or show a window.
-
-    With --reproduce, whatever can fail in drawing and writing is tried first,
-    with the record standing in for the runs, before the long work.
-    """
-    import logging
-
-    # matplotlib logs which of its configuration files it cannot read: that
-    # is the failure's line, and its messages are passed on if all is well.
+    notes = f"Made with {shlex.join([_PROG, *argv])}."
+    if args.reproduce is not None:
+        init, activation = args.init or "backprop2", args.activation or "sigmoid"
+        notes += f" Runs from seed {args.seed or 0}, --init {init}, --activation "
+        notes += f"{activation}."
+    # matplotlib logs why a configuration file failed: that is the line to show.
     held: list[logging.LogRecord] = []
     log = logging.getLogger("matplotlib")
     log.addFilter(held.append)  # type: ignore[arg-type]
@@ -1055,26 +811,27 @@ def _draw_and_write(
         log.removeFilter(held.append)  # type: ignore[arg-type]
     for record in held:
         log.handle(record)
-    if [int(n) for n in matplotlib.__version__.split(".")[:2]] < [3, 9]:
-        raise _Failure(
-            f"matplotlib {matplotlib.__version__} is too old: this script needs "
-            "3.9 or newer (pip install 'matplotlib>=3.9')"
-        )
     import matplotlib.style
+    from matplotlib.backend_bases import FigureCanvasBase
 
-    asked = {key: getattr(args, key) for key in ("log", "legend", "size", "title")}
-    asked["style"] = args.style or None  # for its layout; it is used while saving too
-    outputs = {path: _file_format(parser, path) for path in args.output}
+    # PGF needs a LaTeX installation.
+    supported = sorted(set(FigureCanvasBase.get_supported_filetypes()) - {"pgf"})
+    outputs = {path: os.path.splitext(path)[1][1:].lower() for path in args.output}
+    for path, fmt in outputs.items():
+        if fmt not in supported:
+            problem = f"the unsupported extension {fmt!r}" if fmt else "no extension"
+            use = ", ".join(supported)
+            parser.error(f"argument -o/--output: {path!r} has {problem}; use {use}")
     if not outputs:  # pyplot, imported with no display, settles on a file writer
-        import matplotlib.pyplot
+        import matplotlib.pyplot as plt
         from matplotlib.backends.registry import BackendFilter, backend_registry
 
-        writers = backend_registry.list_builtin(  # type: ignore[no-untyped-call]
-            BackendFilter.NON_INTERACTIVE
-        )
+        writers = backend_registry.list_builtin(BackendFilter.NON_INTERACTIVE)  # type: ignore[no-untyped-call]
         if matplotlib.get_backend().lower() in writers:
             outputs = {_DEFAULT_OUTPUT: "png"}
     window = not outputs
+    asked = {key: getattr(args, key) for key in ("log", "legend", "size", "title")}
+    asked["style"] = args.style or None  # for its layout; it holds while saving too
     with matplotlib.style.context({}):  # the styles hold while saving: savefig.*
         try:
             matplotlib.style.use(args.style)
@@ -1082,31 +839,32 @@ def _draw_and_write(
             parser.error(f"argument --style: {_one_line(exc)}")
 
         def drawn(runs: ArrayLike | None, stand_in: bool) -> dict[str, bytes]:
-            """Draw the figure and render each output; a window's figure is drawn
-            without rendering, as the window will render it."""
+            """Draw the figure and render each output (a window renders its own)."""
             try:
                 fig = make_figure(
                     batches, reproduced=runs, pyplot=window and not stand_in, **asked
                 )
-                names = [(repr(p), f) for p, f in outputs.items()]
-                for name, fmt in names or [("the window", "png")]:
-                    size = _saved_size(fig, fmt, args.dpi if outputs else fig.dpi)
-                    if size and size[0] * size[1] * size[2] ** 2 > _MAX_PIXELS:
-                        width, height, dpi = size
-                        raise _Failure(
-                            f"{name} would be {width:g}×{height:g} inches at "
-                            f"{dpi:g} dpi, {width * dpi:.0f}×{height * dpi:.0f} "
-                            f"pixels: at most {_MAX_PIXELS:,} pixels can be drawn"
-                        )
+                # A raster too large is refused before it is drawn: at its own
+                # resolution, with a tight box's padding.
+                rc = matplotlib.rcParams
+                dpi = args.dpi or rc["savefig.dpi"]
+                dpi = fig.dpi if dpi == "figure" else dpi
+                pad = rc["savefig.pad_inches"] if rc["savefig.bbox"] == "tight" else 0
+                width, height = fig.get_size_inches() + 2 * max(pad, 0)
+                rasters = [p for p, f in outputs.items() if f not in _VECTOR_FORMATS]
+                if rasters and width * height * dpi**2 > _MAX_PIXELS:
+                    size = f"{width:g}×{height:g} inches at {dpi:g} dpi"
+                    pixels = f"{width * dpi:.0f}×{height * dpi:.0f} pixels"
+                    limit = f"at most {_MAX_PIXELS:,} can be drawn"
+                    raise _Failure(f"{rasters[0]!r} would be {size}, {pixels}: {limit}")
                 if stand_in:  # drawn once, without layout, small: it only checks
                     fig.set_layout_engine(None)
                 if window:
                     fig.draw_without_rendering()
+                about = dict(batches=batches, title=args.title, reproduced=runs)
                 dpi = 10 if stand_in else args.dpi
-                notes = "" if stand_in else _made_with(args, batches)
-                about = _describe(batches, args.title, runs, notes)
                 return {
-                    p: _render(fig, f, dpi, args.transparent, about)
+                    p: _render(fig, f, dpi, args.transparent, {**about, "notes": notes})
                     for p, f in outputs.items()
                 }
             except (ValueError, RuntimeError, OSError) as exc:  # a title, a style...
@@ -1117,7 +875,7 @@ def _draw_and_write(
         summary = ""
         if args.reproduce is None:
             files = drawn(None, stand_in=False)
-        else:  # the record stands in for the runs
+        else:  # the record stands in for the runs, to fail before the long work
             drawn([NABLA_W_NORMS] * 2, stand_in=True)
             for path in outputs:
                 _save(path, None)
@@ -1133,29 +891,24 @@ def _draw_and_write(
                 _go_on()
                 _save(path, data)
                 written.append(path)
-        finally:
-            _say(summary + "".join(f"{path}\n" for path in written))
+        finally:  # escaped where the output's encoding cannot show it
+            said = summary + "".join(f"{path}\n" for path in written)
+            encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+            print(said.encode(encoding, "backslashreplace").decode(encoding), end="")
         if window:
-            import matplotlib.pyplot as plt
-
             _go_on()
             plt.show()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line with argv, by default sys.argv[1:].
-
-    Return the exit status: 0 when done, 2 for a usage error (argparse's usage
-    line and one line of error), 1 for work that could not be done (one line).
-    """
+    """Run the command line with argv (default sys.argv[1:]); return the status."""
     if isinstance(argv, str):
         raise TypeError(f"argv must be a list of arguments, not the string {argv!r}")
+    argv = sys.argv[1:] if argv is None else list(argv)
     parser = argparse.ArgumentParser(
         prog=_PROG,
         description="Plot the norm of the weight gradient of each hidden layer, as "
-        "Michael Nielsen recorded it for a 784-30-30-30-30-30-10 network on MNIST. "
-        f"Without -o it opens a window or, where none can open, writes "
-        f"{_DEFAULT_OUTPUT}.",
+        "Michael Nielsen recorded it for a 784-30-30-30-30-30-10 network on MNIST.",
     )
     add = parser.add_argument
     add(
@@ -1163,17 +916,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         nargs="+",
         action="extend",
         type=_batches,
-        default=[],
         metavar="SPEC",
-        help="mini-batches, 1-10, as numbers or ranges like 7-9 (default: 7 8 9 "
-        "to draw, all ten with --csv)",
+        help="mini-batches, like 2 7-9 (default: 7 8 9 to draw, all ten with --csv)",
     )
-    add(
-        "--csv",
-        action="store_true",
-        help="print the norms, all six layers, as CSV: the record's, or with "
-        "--reproduce the runs'",
-    )
+    add("--csv", action="store_true", help="print the norms as CSV, not a figure")
     add = parser.add_argument_group("re-deriving the record").add_argument
     add(
         "--reproduce",
@@ -1181,27 +927,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         const=100,
         type=int,
         metavar="RUNS",
-        help=f"train the network RUNS times (default: 100, at most {_MAX_RUNS}) "
-        "as it was trained in 2013, and draw the record over the runs",
+        help="train the network RUNS times, as in 2013 (default: 100)",
     )
     add("--seed", type=int, help="the first run's seed (default: 0)")
     add(
-        "--init",
-        choices=INITIALISATIONS,
-        help="how the weights start: backprop2, the record's (N(0,1) divided by "
-        "the square root of the layer's own size); fan-in (divided by that of "
-        "the layer feeding it); or standard (N(0,1)). Default: backprop2",
+        "--init", choices=INITIALISATIONS, help="how weights start (default: backprop2)"
     )
     add(
         "--activation",
         choices=ACTIVATIONS,
-        help="the hidden layers' activation: sigmoid (the record's, and the "
-        "default), tanh or relu",
+        help="the hidden layers' activation (default: sigmoid)",
     )
     add(
-        "--data",
-        metavar="DIR",
-        help="the folder of MNIST's training files (default: data beside this script)",
+        "--data", metavar="DIR", help="MNIST's folder (default: data beside the script)"
     )
     add = parser.add_argument_group("drawing (not with --csv)").add_argument
     add(
@@ -1210,26 +948,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="PATH",
-        help="write the figure to PATH, in the format of its extension (png, "
-        "pdf, svg, ...); repeat for several files",
+        help=f"write to PATH, in its extension's format (default: a window, or "
+        f"{_DEFAULT_OUTPUT} where none can open)",
     )
     add("--dpi", type=_positive, help="resolution of raster files (default: 100)")
     add("--transparent", action="store_true", help="no background")
     add("--size", type=_size, metavar="W,H", help="width and height in inches")
-    add("--title", type=_text, metavar="TEXT", help="a title above the plot")
+    add("--title", metavar="TEXT", help="a title above the plot")
     add("--log", action="store_true", help="a logarithmic y axis")
     add("--legend", action="store_true", help="a legend of the mini-batches")
     add("--style", action="append", default=[], help="a matplotlib style; repeatable")
 
     def refuse(dests: Iterable[str], reason: str) -> None:
-        """Refuse each of these options that was given."""
         for dest in dests:
             if getattr(args, dest) != parser.get_default(dest):
                 parser.error(f"argument --{dest}: {reason}")
 
     try:
         args = parser.parse_args(argv)
-        batches = tuple(sorted({batch for spec in args.batches for batch in spec}))
+        batches = tuple(sorted({b for spec in args.batches or () for b in spec}))
         fewest = 1 if args.csv else 2  # a band of the runs needs two
         if args.reproduce is None:
             refuse(_REDERIVING, "only with --reproduce")
@@ -1240,27 +977,32 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error("argument --seed: it must not be negative")
         if args.csv:
             refuse(_DRAWING, "not allowed with --csv")
+            chosen = batches or _ALL_BATCHES
             if args.reproduce is None:
-                text = table_csv(batches or _ALL_BATCHES)
+                print(table_csv(chosen), end="")
             else:
-                text = _runs_csv(
-                    _rederive(args), args.seed or 0, batches or _ALL_BATCHES
-                )
-            print(text, end="")
+                seed, runs = args.seed or 0, enumerate(_rederive(args).tolist())
+                rows = [
+                    (i, seed + i, b, *run[b - 1]) for i, run in runs for b in chosen
+                ]
+                print(_csv("run,seed,mini_batch", rows), end="")
         else:
-            _draw_and_write(parser, args, batches or REPRESENTATIVE_BATCHES)
+            _draw_and_write(parser, args, batches or REPRESENTATIVE_BATCHES, argv)
     except SystemExit as exc:  # argparse has printed the usage or the help
         return int(exc.code or 0)
-    except ImportError as exc:
-        _go_on()  # an interrupt that a package turned into an ImportError
-        if _raised_here(exc) and (exc.name or "").split(".")[0] not in _DEPENDENCIES:
-            raise  # not a package missing or broken, but a bug
-        failure = f"cannot import: {_one_line(exc)}; pip install -r requirements.txt"
+    except (ImportError, _Failure) as exc:
+        _go_on()  # an interrupt comes first, even one turned into an ImportError
+        failure = str(exc)
+        if isinstance(exc, ImportError):
+            if (
+                _raised_here(exc)
+                and (exc.name or "").split(".")[0] not in _DEPENDENCIES
+            ):
+                raise  # not a package missing or broken, but a bug
+            failure = (
+                f"cannot import: {_one_line(exc)}; pip install -r requirements.txt"
+            )
         print(f"{_PROG}: error: {failure}", file=sys.stderr)
-        return 1
-    except _Failure as exc:
-        _go_on()
-        print(f"{_PROG}: error: {exc}", file=sys.stderr)
         return 1
     return 0
 
@@ -1269,11 +1011,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _own_arguments() -> list[str]:
-    """Return this file's arguments from sys.argv, or none.
-
-    In IPython, sys.argv holds the kernel's own (``-f kernel-....json``). Only
-    ``%run`` puts this file's name first, and its arguments after it.
-    """
+    """Return this file's arguments from sys.argv: in IPython, only %run's."""
     script = globals().get("__file__") or ""
     ours = sys.argv and os.path.basename(sys.argv[0]) == os.path.basename(script)
     return sys.argv[1:] if script and ours else []
@@ -1283,15 +1021,13 @@ def _run_as_a_program() -> int:
     """Run `main` as a program: Ctrl-C or SIGTERM stops it with one line."""
     import signal
 
-    def stop(signum: int, frame: FrameType | None) -> None:
+    def stop(signum: int, frame: Any) -> None:
         _stopped.append(signum)
-        # An interrupt inside an import can leave a compiled module broken for
-        # good, so there the program stops at its next check instead.
-        while frame is not None:
-            if frame.f_code.co_filename.startswith("<frozen importlib"):
-                return
+        # Interrupted inside an import, a compiled module can break: stop later.
+        while frame and not frame.f_code.co_filename.startswith("<frozen importlib"):
             frame = frame.f_back
-        raise KeyboardInterrupt
+        if frame is None:
+            raise KeyboardInterrupt
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, stop)

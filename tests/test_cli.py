@@ -103,19 +103,16 @@ def test_csv_whose_reader_has_gone_ends_quietly_with_status_1(tmp_path: Path) ->
 USAGE_ERRORS = [
     ("--dpi high", "argument --dpi: expected a positive number, not 'high'"),
     ("--dpi 0", "argument --dpi: expected a positive number, not '0'"),
-    ("--dpi -5", "argument --dpi: expected a positive number, not '-5'"),
     ("--dpi nan", "argument --dpi: expected a positive number, not 'nan'"),
     ("--size 6.4", "argument --size: expected a positive width and height in inc"),
     ("--size 0,2", "argument --size: expected a positive width and height in inc"),
-    ("--size nan,2", "argument --size: expected a positive width and height in"),
     ("--batches 0", "argument --batches: '0' is not a mini-batch"),
-    ("--batches 9-7", "argument --batches: '9-7' is not a mini-batch or a rising"),
-    ("--batches 3-", "argument --batches: '3-' is not a mini-batch or a rising"),
+    ("--batches 9-7", "argument --batches: '9-7' is not a mini-batch or a range"),
+    ("--batches 3-", "argument --batches: '3-' is not a mini-batch or a range"),
     ("-o figure", "argument -o/--output: 'figure' has no extension; use "),
     ("-o a.pgf", "argument -o/--output: 'a.pgf' has the unsupported extension 'pgf'"),
     ("--style nosuch", "argument --style: 'nosuch' is not a valid package style"),
     ("--style folder.png", "argument --style: "),
-    ("--title \udcff", "argument --title: '\\udcff' is not text in your encoding"),
     ("--csv -o a.png", "argument --output: not allowed with --csv"),
     ("--reproduce 1", "argument --reproduce: RUNS must be from 2 to 10000"),
     ("--csv --reproduce 0", "argument --reproduce: RUNS must be from 1 to 10000"),
@@ -146,7 +143,7 @@ ERRORS = [
     (  # no -o, and no window: the default PNG, at the figure's 100 dpi
         "--size 300,300",
         "'nabla_magnitudes.png' would be 300\u00d7300 inches at 100 dpi, "
-        "30000\u00d730000 pixels: at most 100,000,000 pixels can be drawn",
+        "30000\u00d730000 pixels: at most 100,000,000 can be drawn",
     ),
     ("--dpi 6000 -o a.pdf -o a.png", "'a.png' would be 6.4\u00d74.8 inches at 6000"),
     # A tight box padded by half a metre each side, at the style's 100 dpi.
@@ -189,7 +186,7 @@ def test_the_raster_limit_counts_each_raster_at_its_own_resolution(
     assert rendered == drawn
 
 
-@pytest.mark.parametrize("error", [ZeroDivisionError, ValueError, OSError, ImportError])
+@pytest.mark.parametrize("error", [ValueError, OSError, ImportError])
 def test_a_bug_in_the_script_s_own_drawing_code_is_not_taken_for_a_user_error(
     cwd: Path, monkeypatch: pytest.MonkeyPatch, error: type[Exception]
 ) -> None:
@@ -265,9 +262,9 @@ def test_help_says_what_each_option_takes_and_its_default(
     words = " ".join(capsys.readouterr().out.split())
     for says in [
         "(default: 7 8 9 to draw, all ten with --csv)",
-        "{backprop2,fan-in,standard} how the weights start: backprop2, the record's",
-        "{sigmoid,tanh,relu} the hidden layers' activation: sigmoid (the record's,",
-        "--data DIR the folder of MNIST's training files (default: data beside",
+        "{backprop2,fan-in,standard} how weights start (default: backprop2)",
+        "{sigmoid,tanh,relu} the hidden layers' activation (default: sigmoid)",
+        "--data DIR MNIST's folder (default: data beside the script)",
     ]:
         assert says in words
 
@@ -291,62 +288,55 @@ def test_the_inline_metadata_asks_for_what_requirements_txt_does() -> None:
     assert metadata["requires-python"] == ">=3.9"
 
 
-# A dependency missing, broken or misconfigured, or interrupted while it loads.
+# A dependency missing, broken or misconfigured, or interrupted while it loads:
+# Python's options, packages that stand in for the real ones, the environment.
 BROKEN = [
-    (  # Debian 12's matplotlib, as far as the script can tell: its version
-        {"matplotlib": '__version__ = "3.6.3"\n'},
+    (  # no site-packages, as in a Python where nothing was installed
+        ["-S"],
         {},
-        "matplotlib 3.6.3 is too old: this script needs 3.9 or newer "
-        "(pip install 'matplotlib>=3.9')",
+        "cannot import: No module named 'matplotlib'; pip install -r requirements.txt",
     ),
     (  # a numpy whose compiled part does not match what matplotlib was built for
+        [],
         {"numpy": "raise ImportError('numpy.core.multiarray failed to import')\n"},
-        {},
-        "cannot import: numpy.core.multiarray failed to import; "
-        "pip install -r requirements.txt",
+        "cannot import: numpy.core.multiarray failed to import; pip install -r",
     ),
     (  # Ctrl-C while numpy loads, which numpy turns into an ImportError
+        [],
         {
             "numpy": "import os, signal\nos.kill(os.getpid(), signal.SIGINT)\n"
             "raise ImportError('numpy.core.multiarray failed to import')\n"
         },
-        {},
         "stopped",
     ),
-    ({}, {"MPLBACKEND": "nosuch"}, "cannot configure matplotlib: Key backend: 'nos"),
     (
+        [],
+        {"MPLBACKEND": "nosuch"},
+        "cannot configure matplotlib: Key backend: 'nosuch'",
+    ),
+    (  # a matplotlibrc in the current folder that is not UTF-8
+        [],
         {"matplotlibrc": b"lines.linewidth: \xff\n"},
-        {},
-        "cannot configure matplotlib: Cannot decode configuration file "
-        "'matplotlibrc' as utf-8.",
+        "cannot configure matplotlib: Cannot decode configuration file 'matplotlibrc'",
     ),
 ]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="signals as POSIX has them")
-@pytest.mark.parametrize(("packages", "env", "message"), BROKEN)
+@pytest.mark.parametrize(("flags", "given", "message"), BROKEN)
 def test_a_broken_dependency_is_one_line(
-    tmp_path: Path, packages: dict[str, str | bytes], env: dict[str, str], message: str
+    tmp_path: Path, flags: list[str], given: dict[str, str | bytes], message: str
 ) -> None:
-    environment = {**os.environ, **env}
-    for name, source in packages.items():
-        if isinstance(source, bytes):  # a file in the current folder
-            (tmp_path / name).write_bytes(source)
-        else:
-            environment.update(with_stand_in(tmp_path, name, source))
-    result = run_script(
-        "--reproduce", "2", "-o", "a.png", cwd=tmp_path, env=environment
-    )
+    env = dict(os.environ)
+    for name, value in given.items():
+        if isinstance(value, bytes):  # a file
+            (tmp_path / name).write_bytes(value)
+        elif name.isupper():  # a variable
+            env[name] = value
+        else:  # a package
+            env.update(with_stand_in(tmp_path, name, value))
+    args = [*flags, str(SCRIPT), "--reproduce", "2", "-o", "a.png"]
+    result = run_python(*args, cwd=tmp_path, env=env)
     assert (result.returncode, result.stdout, result.stderr.count("\n")) == (1, "", 1)
     assert result.stderr.startswith(f"{PROG}: error: {message}")
     assert "a.png" not in listing(tmp_path)
-
-
-def test_a_missing_matplotlib_is_named(tmp_path: Path) -> None:
-    # -S: no site-packages, as in a Python where nothing was installed.
-    result = run_python("-S", str(SCRIPT), "-o", "a.png", cwd=tmp_path)
-    assert (result.returncode, result.stdout, listing(tmp_path)) == (1, "", [])
-    assert result.stderr == (
-        f"{PROG}: error: cannot import: No module named 'matplotlib'; "
-        "pip install -r requirements.txt\n"
-    )

@@ -163,7 +163,7 @@ def test_make_figure_takes_a_size_and_mini_batches_as_numpy_gives_them() -> None
     assert pixels(fig) == pixels(pnm.make_figure((7, 8, 9), size=(6.4, 4.8)))
 
 
-SIZE = "size must be a positive width and height in inches"
+SIZE = "size must be a width and height in inches"
 
 
 @pytest.mark.parametrize(

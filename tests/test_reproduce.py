@@ -359,8 +359,8 @@ def test_the_command_line_draws_the_runs_and_says_how_they_agree(
     # The file says how it was made: the options, the runs and how they agree.
     (desc,) = re.findall("<desc>(.*)</desc>", (cwd / "r.svg").read_text())
     assert desc.endswith(
-        f"Made with {PROG} --reproduce 3 --seed 4 --init fan-in --log. Runs from seed "
-        f"4, --init fan-in, --activation sigmoid. {agreement.replace(chr(10), '; ')}."
+        f"Made with {PROG} {' '.join(args)} -o r.svg. Runs from seed 4, --init "
+        f"fan-in, --activation sigmoid. {agreement.replace(chr(10), '; ')}."
     )
 
 
@@ -377,8 +377,7 @@ def test_with_too_few_runs_for_a_band_it_says_so_and_draws_nothing(
     assert pnm.main([*args.split(), "-o", "r.png"]) == 1
     assert capsys.readouterr() == (
         "",
-        f"{PROG}: error: a band needs 2 runs that trained to the end with every "
-        f"norm finite and positive, and {trained}\n",
+        f"{PROG}: error: a band needs 2 runs with finite, positive norms; {trained}\n",
     )
     assert listing(cwd) == []
 
