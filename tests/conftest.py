@@ -1,7 +1,5 @@
 """Test set-up: no windows, one BLAS thread, the original figure, the runs."""
 
-from __future__ import annotations
-
 import os
 from pathlib import Path
 

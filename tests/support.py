@@ -1,7 +1,5 @@
 """Helpers for the tests: the oracle, figure comparison, running the script."""
 
-from __future__ import annotations
-
 import io
 import os
 import subprocess
@@ -59,40 +57,25 @@ def headless_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in hidden}
 
 
-def with_stand_in(folder: Path, package: str, source: str) -> dict[str, str]:
-    """An environment where *package* is found first in *folder*/site, as a
-    module of *source* alone."""
-    site = folder / "site"
-    (site / package).mkdir(parents=True)
-    (site / package / "__init__.py").write_text(source)
-    return {**os.environ, "PYTHONPATH": str(site)}
-
-
 def listing(folder: Path) -> list[str]:
     """Every name in *folder*, hidden ones too, sorted."""
     return sorted(p.name for p in folder.iterdir())
 
 
 def layout_problems(fig: Any) -> list[str]:
-    """What is wrong with *fig*'s layout, as drawn: a text or legend cut off at
-    its edges, a legend over a plot or a text or in type under 6 points, texts
-    that overlap, a first plot of a row without y labels, a plot whose data
-    fill less than half its height (flattened by a range not its own)."""
+    """What is wrong with *fig*'s layout, as drawn: texts cut off or overlapping,
+    legends badly placed or small, plots unlabelled or flattened, as it says."""
     import numpy as np
     from matplotlib.text import Text
 
     fig.draw_without_rendering()
-    labels: dict[Any, list[Any]] = {}  # by axis, those of ticks drawn
-    beyond = set()  # those of ticks beyond the axes' ends, not drawn
+    hidden = set()  # the labels of ticks beyond the axes' ends, not drawn
     for axis in [axis for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)]:
         low, high = sorted(axis.get_view_interval())
-        for tick in axis.get_major_ticks():
-            drawn = low <= tick.get_loc() <= high and tick.label1.get_text()
-            labels.setdefault(axis, [])
-            labels[axis] += [tick.label1] if drawn else []
-            beyond |= set() if drawn else {tick.label1}
-    texts = [t for t in fig.findobj(Text) if t.get_visible() and t not in beyond]
-    texts = [t for t in texts if t.get_text()]
+        ticks = axis.get_major_ticks()
+        hidden |= {tick.label1 for tick in ticks if not low <= tick.get_loc() <= high}
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
+    texts = [t for t in texts if t not in hidden]
     legends = fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend()]
     edge, problems = fig.bbox.padded(0.5), []  # half a pixel, for rounding
     for box in [artist.get_window_extent() for artist in [*texts, *legends]]:
@@ -102,7 +85,7 @@ def layout_problems(fig: Any) -> list[str]:
             problems.append(f"cut off: {box}")
     by_x = sorted(fig.axes, key=lambda ax: -ax.bbox.x0)
     for ax in {round(ax.bbox.y0): ax for ax in by_x}.values():  # first of a row
-        if len(labels.get(ax.yaxis, [])) < 2:
+        if len(set(ax.get_yticklabels()) & set(texts)) < 2:
             problems.append(f"no y labels on the first plot of a row: {ax.get_title()}")
     for legend in legends:
         box, own = legend.get_window_extent(), {*legend.get_texts(), legend.get_title()}

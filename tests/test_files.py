@@ -1,7 +1,5 @@
 """Files: every format, the same bytes on every run, each written whole."""
 
-from __future__ import annotations
-
 import contextlib
 import gzip
 import io
@@ -18,12 +16,7 @@ from support import PROG, listing, run_script
 import plot_nabla_magnitudes as pnm
 
 # How each vector file begins; the rasters are as Pillow reads them.
-MAGIC = {
-    "pdf": b"%PDF-",
-    "svg": b"<?xml",
-    "eps": b"%!PS-Adobe-3.0 EPSF",
-    "ps": b"%!PS-",
-}
+MAGIC = dict(pdf=b"%PDF-", svg=b"<?xml", eps=b"%!PS-Adobe-3.0 EPSF", ps=b"%!PS-")
 # Every format that matplotlib writes here without LaTeX, by extension, in
 # upper case too, of the faithful figure.
 FORMATS = sorted(set(FigureCanvasBase.get_supported_filetypes()) - {"pgf"})

@@ -1,9 +1,5 @@
-"""The figure shown: inline in a notebook, the file pasted into a cell or
-%run; and in a window on a desktop, which a virtual X display (Xvfb) stands in
-for, closed with the "q" key as a person would (it needs Xvfb, xdotool and
-tkinter, which CI installs). Both as the original's, to the pixel."""
-
-from __future__ import annotations
+"""The figure shown as the original's, to the pixel: inline in a notebook, and
+in a window on a virtual X display, closed with the "q" key as a person would."""
 
 import base64
 import importlib.util
@@ -17,20 +13,8 @@ from typing import Any
 
 import pytest
 from PIL import Image, ImageGrab
-from support import ORIGINAL_SCRIPT, SCRIPT, headless_env, listing, run_python
+from support import ORIGINAL_SCRIPT, SCRIPT, headless_env, listing
 
-# A Jupyter client runs the cells in a kernel of its own, in a process of its
-# own: busy work that goes on beside the other tests.
-EXECUTE = """
-import json, sys
-import nbclient, nbformat
-notebook = nbformat.v4.new_notebook()
-notebook.cells = [nbformat.v4.new_code_cell(cell) for cell in json.loads(sys.argv[1])]
-client = nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
-                                 allow_errors=True)
-client.execute()  # the kernel picks the inline backend: there is no display
-print(json.dumps([cell.outputs for cell in notebook.cells]))
-"""
 SOURCE = SCRIPT.read_text(encoding="utf-8")
 CELLS = [
     ORIGINAL_SCRIPT,
@@ -40,9 +24,9 @@ CELLS = [
     f"%run {SCRIPT}",
     f"%run {SCRIPT} -o fig.svg --log",
     f"%run {SCRIPT} --batches 11",
-    # Interrupted (as by the kernel's stop button) while it trains.
+    # Interrupted (as by the kernel's stop button) while it works.
     "import os, signal, threading\n"
-    "threading.Timer(0.5, os.kill, [os.getpid(), signal.SIGINT]).start()\n"
+    "threading.Timer(0.3, os.kill, [os.getpid(), signal.SIGINT]).start()\n"
     f"%run {SCRIPT} --reproduce 10000 -o r.png",
 ]
 
@@ -54,13 +38,23 @@ def images(outputs: list[dict[str, Any]]) -> list[bytes]:
 
 @pytest.fixture(scope="module")
 def kernel(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Any]]:
-    """A folder, and what each cell printed or showed, run in one kernel."""
+    """A folder, and what each cell printed or showed, run in one kernel: a
+    process of its own, which picks the inline backend as there is no display."""
+    import nbclient
+    import nbformat
+
     folder = tmp_path_factory.mktemp("kernel")
-    result = run_python(
-        "-c", EXECUTE, json.dumps(CELLS), cwd=folder, env=headless_env()
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(cell) for cell in CELLS]
+    client = nbclient.NotebookClient(
+        notebook,
+        timeout=120,
+        allow_errors=True,
+        shutdown_kernel="immediate",
+        resources={"metadata": {"path": str(folder)}},  # its working folder
     )
-    assert result.returncode == 0, result.stderr
-    return folder, json.loads(result.stdout)
+    client.execute(env=headless_env())
+    return folder, [cell.outputs for cell in notebook.cells]
 
 
 def test_pasted_or_run_in_a_kernel_the_figure_shows_inline_once_as_the_original(
@@ -77,9 +71,8 @@ def test_run_in_a_kernel_with_an_output_writes_it_and_says_so(
     kernel: tuple[Path, list[Any]],
 ) -> None:
     folder, (*_, run_to_file, _, _) = kernel
-    assert [(o["output_type"], o["text"]) for o in run_to_file] == [
-        ("stream", "fig.svg\n")
-    ]
+    said = [(output["output_type"], output["text"]) for output in run_to_file]
+    assert said == [("stream", "fig.svg\n")]
     assert "fig.svg" in listing(folder)
 
 
@@ -101,6 +94,7 @@ def test_an_interrupt_in_a_kernel_is_an_interrupt_and_leaves_no_file(
     assert listing(folder) == ["fig.svg"]
 
 
+PIPES = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
 MISSING = [name for name in ("Xvfb", "xdotool") if not shutil.which(name)]
 MISSING += [] if importlib.util.find_spec("tkinter") else ["tkinter"]
 
@@ -108,17 +102,15 @@ MISSING += [] if importlib.util.find_spec("tkinter") else ["tkinter"]
 def window_of(
     command: list[str], cwd: Path
 ) -> tuple[Image.Image, tuple[int, str, str]]:
-    """The screen once *command*'s figure is drawn in its window (its red, green
-    and blue lines show, and the screen stays still for 0.2 s), and how the
-    program ends when its window is closed."""
+    """The screen once *command*'s three lines show in a still window, and how
+    the program ends when that window is closed."""
     # No reset as each client leaves: the screenshots come and go.
     xvfb = ["Xvfb", "-displayfd", "1", "-screen", "0", "800x600x24", "-noreset"]
     server = subprocess.Popen(xvfb, stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout is not None
         env = {**headless_env(), "DISPLAY": ":" + server.stdout.readline().strip()}
-        pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
-        program = subprocess.Popen(command, cwd=cwd, env=env, **pipes)
+        program = subprocess.Popen(command, cwd=cwd, env=env, **PIPES)
         lines, previous, still = {(255, 0, 0), (0, 128, 0), (0, 0, 255)}, None, 0
         deadline = time.monotonic() + 60
         while still < 2:
@@ -130,8 +122,8 @@ def window_of(
             still = still + 1 if drawn and shot == previous else 0
             previous = shot
         search = ["xdotool", "search", "--name", "^Figure 1$"]
-        window = subprocess.run(search, env=env, capture_output=True, text=True).stdout
-        subprocess.run(["xdotool", "key", "--window", window.split()[0], "q"], env=env)
+        window = subprocess.run(search, env=env, **PIPES).stdout.split()[0]
+        subprocess.run(["xdotool", "key", "--window", window, "q"], env=env)
         out, err = program.communicate(timeout=60)
         return shot, (program.returncode, out, err)
     finally:
