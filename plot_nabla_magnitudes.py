@@ -358,7 +358,7 @@ _EXAMPLES, _BATCH_SIZE = 1000, 100
 INITIALISATIONS = ("backprop2", "fan-in", "standard")
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 _MAX_RUNS = 10_000
-_RUNS_AT_ONCE = 8  # trained side by side, so memory does not grow with the runs
+_RUNS_AT_ONCE = 4  # trained side by side, so memory does not grow with the runs
 _MNIST_SHA256 = {
     "images": "386bb018796babeaca208787b77c1b9db39532c4098951ea35f4694e744eb4b7",
     "labels": "895f65588e45d05babf0b5fa7aee2a0d782d8143b40b5764e596df91bc9dddeb",
@@ -841,11 +841,11 @@ def _draw_and_write(
         def drawn(runs: ArrayLike | None, stand_in: bool) -> dict[str, bytes]:
             """Draw the figure and render each output (a window renders its own)."""
             try:
+                shown = batches[:1] if stand_in else batches  # the same texts
                 fig = make_figure(
-                    batches, reproduced=runs, pyplot=window and not stand_in, **asked
+                    shown, reproduced=runs, pyplot=window and not stand_in, **asked
                 )
-                # A raster too large is refused before it is drawn: at its own
-                # resolution, with a tight box's padding.
+                # A raster too large is refused before drawing, at its dpi and padding.
                 rc = matplotlib.rcParams
                 dpi = args.dpi or rc["savefig.dpi"]
                 dpi = fig.dpi if dpi == "figure" else dpi
@@ -857,7 +857,7 @@ def _draw_and_write(
                     pixels = f"{width * dpi:.0f}×{height * dpi:.0f} pixels"
                     limit = f"at most {_MAX_PIXELS:,} can be drawn"
                     raise _Failure(f"{rasters[0]!r} would be {size}, {pixels}: {limit}")
-                if stand_in:  # drawn once, without layout, small: it only checks
+                if stand_in:  # one panel, without layout, small: it only checks
                     fig.set_layout_engine(None)
                 if window:
                     fig.draw_without_rendering()
