@@ -118,8 +118,9 @@ def window_of(
             assert time.monotonic() < deadline, "no figure in a window within a minute"
             time.sleep(0.1)
             shot = ImageGrab.grab(xdisplay=env["DISPLAY"]).convert("RGB")
-            drawn = lines <= {colour for _, colour in shot.getcolors(maxcolors=1 << 20)}
-            still = still + 1 if drawn and shot == previous else 0
+            still = still + 1 if shot == previous else 0  # the colours, only then
+            if still == 2 and not lines <= {c for _, c in shot.getcolors(1 << 20)}:
+                still = 0
             previous = shot
         search = ["xdotool", "search", "--name", "^Figure 1$"]
         window = subprocess.run(search, env=env, **PIPES).stdout.split()[0]
