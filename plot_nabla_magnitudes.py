@@ -716,6 +716,18 @@ def _save(path: str, data: bytes | None) -> None:
         raise _Failure(f"cannot write {path!r}: {exc.strerror or exc}") from None
 
 
+def _say(text: str) -> None:
+    """Print text now, escaped where standard output's encoding cannot show it."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise  # the reader has gone: the program ends without a word
+    except OSError as exc:  # a full disk, say
+        raise _Failure(f"cannot write to standard output: {exc.strerror}") from None
+
+
 def _batches(spec: str) -> range:
     low, dash, high = spec.partition("-")
     try:
@@ -793,7 +805,8 @@ def _draw_and_write(
     import logging
     import shlex
 
-    notes = f"Made with {shlex.join([_PROG, *argv])}."
+    command = shlex.join([_PROG, *argv]).encode(errors="backslashreplace").decode()
+    notes = f"Made with {command}."  # a file name's undecodable bytes escaped
     if args.reproduce is not None:
         init, activation = args.init or "backprop2", args.activation or "sigmoid"
         notes += f" Runs from seed {args.seed or 0}, --init {init}, --activation "
@@ -831,7 +844,7 @@ def _draw_and_write(
             outputs = {_DEFAULT_OUTPUT: "png"}
     window = not outputs
     asked = {key: getattr(args, key) for key in ("log", "legend", "size", "title")}
-    asked["style"] = args.style or None  # for its layout; it holds while saving too
+    asked["style"] = {} if args.style else None  # in use below; not the original's
     with matplotlib.style.context({}):  # the styles hold while saving: savefig.*
         try:
             matplotlib.style.use(args.style)
@@ -891,10 +904,8 @@ def _draw_and_write(
                 _go_on()
                 _save(path, data)
                 written.append(path)
-        finally:  # escaped where the output's encoding cannot show it
-            said = summary + "".join(f"{path}\n" for path in written)
-            encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
-            print(said.encode(encoding, "backslashreplace").decode(encoding), end="")
+        finally:
+            _say(summary + "".join(f"{path}\n" for path in written))
         if window:
             _go_on()
             plt.show()
@@ -930,17 +941,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="train the network RUNS times, as in 2013 (default: 100)",
     )
     add("--seed", type=int, help="the first run's seed (default: 0)")
-    add(
-        "--init", choices=INITIALISATIONS, help="how weights start (default: backprop2)"
-    )
-    add(
-        "--activation",
-        choices=ACTIVATIONS,
-        help="the hidden layers' activation (default: sigmoid)",
-    )
-    add(
-        "--data", metavar="DIR", help="MNIST's folder (default: data beside the script)"
-    )
+    add("--init", choices=INITIALISATIONS, help="first weights (default: backprop2)")
+    add("--activation", choices=ACTIVATIONS, help="hidden layers (default: sigmoid)")
+    add("--data", metavar="DIR", help="MNIST's folder (default: the script's data/)")
     add = parser.add_argument_group("drawing (not with --csv)").add_argument
     add(
         "-o",
@@ -979,13 +982,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             refuse(_DRAWING, "not allowed with --csv")
             chosen = batches or _ALL_BATCHES
             if args.reproduce is None:
-                print(table_csv(chosen), end="")
+                _say(table_csv(chosen))
             else:
                 seed, runs = args.seed or 0, enumerate(_rederive(args).tolist())
-                rows = [
-                    (i, seed + i, b, *run[b - 1]) for i, run in runs for b in chosen
-                ]
-                print(_csv("run,seed,mini_batch", rows), end="")
+                rows = [(i, seed + i, b, *r[b - 1]) for i, r in runs for b in chosen]
+                _say(_csv("run,seed,mini_batch", rows))
         else:
             _draw_and_write(parser, args, batches or REPRESENTATIVE_BATCHES, argv)
     except SystemExit as exc:  # argparse has printed the usage or the help
@@ -994,10 +995,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _go_on()  # an interrupt comes first, even one turned into an ImportError
         failure = str(exc)
         if isinstance(exc, ImportError):
-            if (
-                _raised_here(exc)
-                and (exc.name or "").split(".")[0] not in _DEPENDENCIES
-            ):
+            package = (exc.name or "").split(".")[0]
+            if _raised_here(exc) and package not in _DEPENDENCIES:
                 raise  # not a package missing or broken, but a bug
             failure = (
                 f"cannot import: {_one_line(exc)}; pip install -r requirements.txt"
@@ -1034,12 +1033,13 @@ def _run_as_a_program() -> int:
     try:
         status = main()
         _go_on()  # an interrupt that no check has seen yet
-        return status
-    except KeyboardInterrupt:
-        print(f"{_PROG}: error: stopped", file=sys.stderr)
-    except BrokenPipeError:  # as in `--csv | head -1`: no one reads the rest
+    except (KeyboardInterrupt, BrokenPipeError) as exc:  # `--csv | true`: quietly
+        if isinstance(exc, KeyboardInterrupt):
+            print(f"{_PROG}: error: stopped", file=sys.stderr)
+        status = 1
+    if status:  # what standard output did not take is not tried again at exit
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return 1
+    return status
 
 
 if __name__ == "__main__":

@@ -6,9 +6,8 @@ from pathlib import Path
 import pytest
 from support import ORIGINAL_SCRIPT
 
-# Never open a window, on whatever machine the tests run; subprocesses inherit
-# this unless a test says otherwise. One BLAS thread each: whole processes run
-# beside the tests, and threads that spin while they wait would fight.
+# No windows, unless a test says so, in subprocesses too; one BLAS thread each,
+# as whole processes run beside the tests and threads that spin would fight.
 os.environ["MPLBACKEND"] = "agg"
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 

@@ -11,8 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "plot_nabla_magnitudes.py"
 PROG = "plot_nabla_magnitudes.py"
 
-# The oracle: the original script's figure code, as it stood (after its
-# import of pyplot), and the three lists it plotted.
+# The oracle: the original script's figure code as it stood, from its pyplot import.
 ORIGINAL_SCRIPT = r"""
 import matplotlib.pyplot as plt
 nw1 = [0.129173436407863, 0.4242933114455002, 1.6154682713449411, 7.5451567587160069]

@@ -47,9 +47,9 @@ def test_the_options_draw_what_make_figure_draws_once_for_every_file(
     args += " --style ggplot"
     assert pnm.main([*args.split(), "-o", "a.png", "-o", "a.svg", "-o", "a.png"]) == 0
     assert (len(built), capsys.readouterr().out) == (1, "a.png\na.svg\n")
-    asked = dict(log=True, legend=True, size=(6.4, 3.6), title="T", style=["ggplot"])
-    assert built[0].items() >= asked.items()
-    expected = real((1, 2, 3, 9), **asked)
+    asked = dict(log=True, legend=True, size=(6.4, 3.6), title="T")
+    assert built[0].items() >= asked.items()  # and the style, in use already
+    expected = real((1, 2, 3, 9), style="ggplot", **asked)
     with Image.open(cwd / "a.png") as image:
         assert (image.size, image.convert("RGBA").tobytes()) == pixels(expected)
 
@@ -64,7 +64,7 @@ def test_the_options_draw_what_make_figure_draws_once_for_every_file(
         (["--style", "classic"], (800, 600), 255),  # a style, though a folder too
     ],
 )
-def test_what_the_options_make_of_the_file(
+def test_dpi_transparency_and_styles_set_the_png_s_pixels_and_background(
     cwd: Path, args: list[str], size: tuple[int, int], corner: int
 ) -> None:
     (cwd / "dpi.mplstyle").write_text("savefig.dpi: 50\n")
@@ -82,14 +82,21 @@ def test_csv_prints_all_ten_mini_batches_or_those_chosen_sorted_each_once(
     assert capsys.readouterr().out == pnm.table_csv() + pnm.table_csv((2, 8, 9))
 
 
-def test_csv_whose_reader_has_gone_ends_quietly_with_status_1(tmp_path: Path) -> None:
+def test_csv_that_cannot_be_written_ends_with_status_1(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     read_end, write_end = os.pipe()
     os.close(read_end)
-    try:
-        result = run_script("--csv", cwd=tmp_path, stdout=write_end)
+    try:  # to a reader that has gone, as in `| head`: quietly
+        result = run_script("--csv", cwd=tmp_path, stdout=write_end, env=env)
     finally:
         os.close(write_end)
     assert (result.returncode, result.stderr) == (1, "")
+    if os.path.exists("/dev/full"):  # a disk that is always full, on Linux
+        with open("/dev/full", "w") as full:
+            result = run_script("--csv", cwd=tmp_path, stdout=full, env=env)
+        said = f"{PROG}: error: cannot write to standard output: No space left"
+        assert (result.returncode, result.stderr.count("\n")) == (1, 1)
+        assert result.stderr.startswith(said)
 
 
 USAGE_ERRORS = [
@@ -237,16 +244,16 @@ print(sorted(m for m in sys.modules if m.startswith(("matplotlib", "numpy"))))
     assert (result.stdout, result.stderr) == ("[]\n", "")
 
 
-def test_help_says_what_each_option_takes_and_its_default(
+def test_help_says_the_defaults_of_the_mini_batches_and_of_the_training(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert pnm.main(["--help"]) == 0
     words = " ".join(capsys.readouterr().out.split())
     for says in [
         "(default: 7 8 9 to draw, all ten with --csv)",
-        "{backprop2,fan-in,standard} how weights start (default: backprop2)",
-        "{sigmoid,tanh,relu} the hidden layers' activation (default: sigmoid)",
-        "--data DIR MNIST's folder (default: data beside the script)",
+        "{backprop2,fan-in,standard} first weights (default: backprop2)",
+        "{sigmoid,tanh,relu} hidden layers (default: sigmoid)",
+        "--data DIR MNIST's folder (default: the script's data/)",
     ]:
         assert says in words
 
@@ -260,8 +267,7 @@ def test_the_inline_metadata_asks_for_what_requirements_txt_does() -> None:
     assert metadata["requires-python"] == ">=3.9"
 
 
-# A dependency missing, broken or misconfigured, or interrupted while it loads:
-# Python's options, packages that stand in for the real ones, files, variables.
+# A dependency missing, broken or misconfigured, or interrupted while it loads.
 MULTIARRAY = "raise ImportError('numpy.core.multiarray failed to import')\n"
 INTERRUPT = "import os, signal\nos.kill(os.getpid(), signal.SIGINT)\n"
 CONFIGURE = "cannot configure matplotlib: "

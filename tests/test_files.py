@@ -17,8 +17,7 @@ import plot_nabla_magnitudes as pnm
 
 # How each vector file begins; the rasters are as Pillow reads them.
 MAGIC = dict(pdf=b"%PDF-", svg=b"<?xml", eps=b"%!PS-Adobe-3.0 EPSF", ps=b"%!PS-")
-# Every format that matplotlib writes here without LaTeX, by extension, in
-# upper case too, of the faithful figure.
+# Every format matplotlib writes here without LaTeX, an extension in capitals too.
 FORMATS = sorted(set(FigureCanvasBase.get_supported_filetypes()) - {"pgf"})
 PATHS = [f"figure.{fmt}" for fmt in FORMATS] + ["FIGURE.SVG"]
 
@@ -91,7 +90,7 @@ def test_every_file_says_what_it_shows_and_where_its_numbers_come_from(
 
 
 @pytest.mark.parametrize("fmt", ["png", "pdf", "svg", "eps", "ps"])
-def test_make_figure_s_users_get_the_same_description_for_savefig(
+def test_make_figure_s_users_get_the_description_for_savefig(
     fmt: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / f"fig.{fmt}"
