@@ -534,7 +534,7 @@ def _mnist_records(folder: str | os.PathLike[str], kind: str) -> bytes:
         except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
             raise _DataError(f"{path!r}: not a whole gzip file ({exc})") from None
     # Checked as a file of its own: the header, with 1,000 as its count.
-    own = raw[:4] + _EXAMPLES.to_bytes(4, "big") + raw[8:header] + raw[header:]
+    own = raw[:4] + _EXAMPLES.to_bytes(4, "big") + raw[8:]
     if hashlib.sha256(own).hexdigest() != _MNIST_SHA256[kind]:
         raise _DataError(f"{path!r}: not MNIST's training {kind}, or cut short")
     return raw[header:]
