@@ -16,8 +16,9 @@ figure, drawn here to the pixel, plots mini-batches 7, 8 and 9 over the hidden
 layers, leaving out the first and last, which meet 784 inputs and 10 outputs.
 The gradient shrinks about fourfold per layer toward the input. The numbers are
 from fig/backprop_magnitude_nabla.py in his neural-networks-and-deep-learning
-repository (MIT licence, copyright (c) 2012-2015 Michael Nielsen); `reproduce`
-trains the network again.
+repository (MIT licence, copyright (c) 2012-2015 Michael Nielsen). `reproduce`
+trains the network again, from his start or another, with sigmoid, tanh or ReLU
+hidden layers, and `make_figure` compares such networks.
 
 Run ``python plot_nabla_magnitudes.py --help``, or ``%run`` it in a notebook.
 From Python, with this file's folder current or on ``sys.path``::
@@ -30,15 +31,18 @@ From Python, with this file's folder current or on ``sys.path``::
 from __future__ import annotations
 
 import argparse
+import errno
 import math
 import operator
 import os
 import sys
+from typing import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # matplotlib and numpy are imported only where work starts
-    from collections.abc import Callable, Iterable, Sequence
-    from typing import Any, Literal
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from types import FrameType
+    from typing import Any, Literal, Union
 
     import numpy as np
     from matplotlib.artist import Artist
@@ -48,7 +52,13 @@ if TYPE_CHECKING:  # matplotlib and numpy are imported only where work starts
     from numpy.typing import ArrayLike, NDArray
 
     Array = NDArray[np.float64]
-    Network = tuple[list[Array], list[Array], NDArray[np.intp]]
+    Networks = dict[tuple[str, str], Array]  # each (init, activation) with its runs
+    Runs = Union[ArrayLike, Mapping[tuple[str, str], ArrayLike]]
+
+_PROG = "plot_nabla_magnitudes.py"  # the program's name in messages and files
+# This file, its links followed; pasted into a notebook, there is none.
+_SCRIPT = os.path.realpath(__file__) if "__file__" in globals() else None
+
 
 # -- The record -------------------------------------------------------------------
 
@@ -77,9 +87,12 @@ NABLA_W_NORMS: tuple[tuple[float, ...], ...] = (
 )  # fmt: skip
 
 REPRESENTATIVE_BATCHES: tuple[int, ...] = (7, 8, 9)
+# The record's network: how its first weights were drawn, and its hidden layers.
+RECORD_NETWORK = ("backprop2", "sigmoid")
 _ALL_BATCHES = range(1, len(NABLA_W_NORMS) + 1)
 # Layers 1 and 6 meet 784 inputs and 10 outputs, so only 2-5 are comparable.
 _HIDDEN = slice(1, -1)
+_LAYERS = range(1, 5)  # the hidden layers, as the figure numbers them
 _BAND = (5, 95)
 _BAND_NAME = f"{_BAND[0]}–{_BAND[1]} %"
 
@@ -110,8 +123,8 @@ def hidden_layer_norms(batch: int) -> tuple[float, ...]:
 
 
 def _growth(first: Any, last: Any) -> Any:
-    """Return the growth per hidden layer: the geometric mean of the ratios."""
-    return (last / first) ** (1 / (len(NABLA_W_NORMS[0][_HIDDEN]) - 1))
+    """Return the growth per layer: the geometric mean of the ratios."""
+    return (last / first) ** (1 / (len(_LAYERS) - 1))
 
 
 def growth_per_layer(batch: int) -> float:
@@ -126,28 +139,66 @@ def table_csv(batches: Iterable[int] = _ALL_BATCHES) -> str:
     return _csv("mini_batch", rows)
 
 
-def _csv(columns: str, rows: Iterable[Sequence[float]]) -> str:
-    header = [columns, *(f"layer_{n}" for n in range(1, 7))]
-    lines = [",".join(header), *(",".join(map(repr, row)) for row in rows)]
+def _csv(columns: str, rows: Iterable[Sequence[object]]) -> str:
+    """Return rows as CSV, each float in the shortest form that reads back the same."""
+    lines = [",".join([columns, *(f"layer_{n}" for n in range(1, 7))])]
+    lines += [",".join(map(str, row)) for row in rows]
     return "\n".join(lines) + "\n"
 
 
-def _completed(reproduced: ArrayLike) -> Array:
-    """Return the runs whose every norm is finite and positive: two at least."""
+def _networks(reproduced: Runs) -> Networks:
+    """Return the runs of each network; an array alone holds the record's own."""
+    from collections.abc import Mapping
+
     import numpy as np
 
-    try:
-        runs: Array = np.asarray(reproduced, dtype=float)
-    except (TypeError, ValueError):
-        runs = np.empty(0)
-    if runs.shape[1:] != (10, 6):
-        shape = f"numbers of the shape (runs, 10, 6), not {reproduced!r:.40}"
-        raise ValueError(f"reproduced must be {shape}")
-    completed = runs[(np.isfinite(runs) & (runs > 0)).all(axis=(1, 2))]
+    given: Any = reproduced if isinstance(reproduced, Mapping) else None
+    networks = {}
+    for network, runs in (given or {RECORD_NETWORK: reproduced}).items():
+        if not (isinstance(network, tuple) and len(network) == 2):
+            raise TypeError(
+                f"reproduced must map (init, activation) to runs, not {network!r}"
+            )
+        try:
+            networks[network] = np.asarray(runs, dtype=float)
+        except (TypeError, ValueError):
+            networks[network] = np.empty(0)
+        if networks[network].shape[1:] != (10, 6):
+            shape = f"numbers of the shape (runs, 10, 6), not {runs!r:.40}"
+            raise ValueError(f"reproduced must be {shape}")
+    if not networks:
+        raise ValueError("reproduced must hold the runs of one network at least")
+    return networks
+
+
+def _completed(runs: Array) -> Array:
+    """Return the runs whose every norm is finite and positive."""
+    import numpy as np
+
+    return runs[(np.isfinite(runs) & (runs > 0)).all(axis=(1, 2))]
+
+
+def _banded(runs: Array) -> Array:
+    """Return the runs that trained to the end, two at least, as a band needs."""
+    completed = _completed(runs)
     if len(completed) < 2:
         done = f"{len(completed)} of {len(runs)} did"
         raise ValueError(f"a band needs 2 runs with finite, positive norms; {done}")
     return completed
+
+
+def _means(runs: Array, batches: Iterable[int]) -> Array:
+    """Return each run's hidden-layer norms, as geometric means over the batches."""
+    import numpy as np
+
+    means: Array = np.exp(np.log(runs[:, [b - 1 for b in batches], _HIDDEN]).mean(1))
+    return means
+
+
+def _run_growths(runs: Array, batches: Iterable[int]) -> Array:
+    """Return each run's growth per layer over the mini-batches."""
+    means = _means(runs, batches)
+    return _growth(means[:, 0], means[:, -1])  # type: ignore[no-any-return]
 
 
 # -- The figure -------------------------------------------------------------------
@@ -158,6 +209,23 @@ _OWN_COLOURS = {
     1: "tab:orange", 2: "tab:purple", 3: "tab:brown", 4: "tab:pink",
     5: "tab:gray", 6: "tab:olive", 10: "tab:cyan",
 }  # fmt: skip
+# Networks compared, in turn: Paul Tol's "muted" colours, which colour-blind
+# readers tell apart, ordered so that three in a row differ most.
+_NETWORK_COLOURS = (
+    "#332288", "#CC6677", "#DDCC77", "#117733", "#AA4499",
+    "#88CCEE", "#882255", "#44AA99", "#999933",
+)  # fmt: skip
+_Y_LABEL = r"$\Vert\nabla C^l_w\Vert$"
+# Every figure but the original says where the input is, and the CSV's column.
+_X_LABEL = "Hidden layer $l$ from the input (CSV: layer_$l{+}1$)"
+_BAND_ALPHA = 0.25  # how strong a band is over its background
+# Each size of text that a style sets, in points or relative to font.size.
+_TEXT_SIZES = (
+    "font.size", "axes.titlesize", "axes.labelsize", "xtick.labelsize",
+    "ytick.labelsize", "legend.fontsize", "legend.title_fontsize",
+    "figure.titlesize", "figure.labelsize",
+)  # fmt: skip
+_MAX_INCHES = 1000  # a side of a figure: 25 metres
 
 
 def draw(
@@ -166,58 +234,87 @@ def draw(
     *,
     log: bool = False,
     legend: bool = False,
-    reproduced: ArrayLike | None = None,
+    reproduced: Runs | None = None,
 ) -> list[Artist]:
     """Draw ‖∇C^l_w‖ against hidden layer 1-4 on ax; return the artists drawn.
 
     log gives a logarithmic axis, and each label the growth per layer. With
     reproduced, from `reproduce`, each line lies over its runs' 5–95 % band.
+    Runs of another network, a mapping from (init, activation) to runs, are
+    drawn without the record, which was made with `RECORD_NETWORK`.
     """
     from matplotlib.axes import Axes
 
     if not isinstance(ax, Axes):
         raise TypeError(f"ax must be a matplotlib Axes, not {ax!r}")
-    runs = None if reproduced is None else _completed(reproduced)
-    drawn = _draw(ax, _checked_batches(batches), log, runs)
-    if legend:
+    network, banded = RECORD_NETWORK, None
+    if reproduced is not None:
+        (network, runs), *others = _networks(reproduced).items()
+        if others:
+            raise ValueError("draw takes one network's runs; make_figure compares")
+        banded = _banded(runs)
+    drawn = _draw(ax, _checked_batches(batches), _flag("log", log), banded, network)
+    if _flag("legend", legend):
         ax.legend(title="mini-batch")
     return drawn
 
 
-def _run_labels(runs: int) -> tuple[str, str]:
-    return f"{_BAND_NAME} of {runs} runs", f"median of {runs} runs"
+def _flag(name: str, value: bool) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, not {value!r}")
+    return value
+
+
+def _run_labels(runs: int, network: tuple[str, str]) -> tuple[str, str]:
+    """Return a legend's words for a band and a median, naming another network."""
+    of = (
+        f"{runs} runs"
+        if network == RECORD_NETWORK
+        else "{} runs of {}, {}".format(runs, *network)
+    )
+    return f"{_BAND_NAME} of {of}", f"median of {of}"
 
 
 def _draw(
-    ax: Axes, batches: tuple[int, ...], log: bool, runs: Array | None
+    ax: Axes, batches: tuple[int, ...], log: bool, runs: Array | None, network: Any
 ) -> list[Artist]:
-    """Draw the mini-batches on ax, over their runs' bands if there are runs."""
-    import numpy as np
-
+    """Draw the mini-batches on ax, over their runs' bands if there are runs; the
+    record only over runs of its own network."""
     colours = _batch_colours()
-    layers = range(1, len(NABLA_W_NORMS[0][_HIDDEN]) + 1)
+    recorded = runs is None or network == RECORD_NETWORK
     drawn: list[Artist] = []
     for batch in batches:
         colour = colours[batch]
-        if runs is not None:
-            hidden = runs[:, batch - 1, _HIDDEN]
-            low, median, high = np.percentile(hidden, [_BAND[0], 50, _BAND[1]], 0)
-            # Only the first mini-batch's band and median go into a legend.
-            band, middle = _run_labels(len(runs)) if batch == batches[0] else ("", "")
-            tint = _tint(colour, ax.get_facecolor())
-            drawn += [ax.fill_between(layers, low, high, color=tint, lw=0, label=band)]
-            drawn += ax.plot(layers, median, "--", color=colour, label=middle)
-        growth = f" (×{growth_per_layer(batch):.1f} per layer)" if log else ""
-        # Over a band, hollow markers leave the band and the median in sight.
-        face, norms = colour if runs is None else "none", hidden_layer_norms(batch)
-        label = f"{batch}{growth}"
-        drawn += ax.plot(layers, norms, "o-", color=colour, mfc=face, label=label)
-    ax.set_xlabel("Layer $l$")
-    ax.set_ylabel(r"$\Vert\nabla C^l_w\Vert$")
-    ax.set_xticks(layers)
+        if runs is not None:  # only the first mini-batch's go into a legend
+            band, median = (
+                _run_labels(len(runs), network) if batch == batches[0] else ("", "")
+            )
+            median = median if recorded else f"{batch}"
+            drawn += _spread(ax, runs[:, batch - 1, _HIDDEN], colour, band, median)
+        if recorded:
+            growth = f" (×{growth_per_layer(batch):.1f} per layer)" if log else ""
+            # Over a band, hollow markers leave the band and the median in sight.
+            face = colour if runs is None else "none"
+            norms, label = hidden_layer_norms(batch), f"{batch}{growth}"
+            drawn += ax.plot(_LAYERS, norms, "o-", color=colour, mfc=face, label=label)
+    ax.set(xlabel="Layer $l$", ylabel=_Y_LABEL, xticks=_LAYERS)
     if log:
-        _readable_log_scale(ax, (1.0, 2.0, 5.0))
+        _readable_log_scale(ax)
     return drawn
+
+
+def _spread(ax: Axes, runs: Array, colour: Any, band: str, median: str) -> list[Artist]:
+    """Draw the median of the runs (each a norm per hidden layer), dashed, over their
+    band if there are two runs or more."""
+    import numpy as np
+
+    drawn: list[Artist] = []
+    if len(runs) > 1:
+        low, high = np.percentile(runs, _BAND, axis=0)
+        face = _band_face(colour, ax.get_facecolor())
+        drawn.append(ax.fill_between(_LAYERS, low, high, color=face, lw=0, label=band))
+    middle = np.percentile(runs, 50, axis=0) if len(runs) else [math.nan] * len(_LAYERS)
+    return drawn + ax.plot(_LAYERS, middle, "--", color=colour, label=median)
 
 
 def _batch_colours() -> dict[int, Any]:
@@ -238,204 +335,402 @@ def _batch_colours() -> dict[int, Any]:
     return dict(zip(_OWN_COLOURS, dict.fromkeys(cycle + default)))
 
 
-def _tint(colour: Any, background: Any) -> tuple[float, float, float]:
-    """Return colour a quarter strong over the background, opaque for PostScript."""
+def _tint(colour: Any, background: Any, alpha: float) -> Any:
+    """Return colour at the strength alpha over the background, as one opaque colour."""
     from matplotlib.colors import to_rgb
 
     pairs = zip(to_rgb(colour), to_rgb(background))
-    red, green, blue = (0.25 * c + 0.75 * b for c, b in pairs)
-    return red, green, blue
+    return tuple(alpha * c + (1 - alpha) * b for c, b in pairs)
 
 
-def _readable_log_scale(ax: Axes, subs: tuple[float, ...]) -> None:
-    """Make the y axis logarithmic, labelled at subs times each power of ten."""
+def _band_face(colour: Any, background: Any) -> Any:
+    """Return a band's colour: see-through if files are to be transparent, else an
+    opaque tint, the same in every format."""
+    import matplotlib
+    from matplotlib.colors import to_rgb
+
+    if matplotlib.rcParams["savefig.transparent"]:
+        return (*to_rgb(colour), _BAND_ALPHA)
+    return _tint(colour, background, _BAND_ALPHA)
+
+
+def _readable_log_scale(ax: Axes, room: bool = True) -> None:
+    """Make the y axis logarithmic, labelled at each power of ten, and at 2 and 5
+    times each where there is room and the data spans few."""
     from matplotlib.ticker import LogLocator, NullFormatter, StrMethodFormatter
 
     ax.set_yscale("log")
+    low, high = ax.get_ylim()
+    subs = (1.0, 2.0, 5.0) if room and high < low * 1e4 else (1.0,)
     ax.yaxis.set_major_locator(LogLocator(subs=subs))
     ax.yaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
     ax.yaxis.set_minor_formatter(NullFormatter())
 
 
+def _checked_size(size: Any) -> tuple[float, float]:
+    """Return a figure's width and height in inches, if a figure can be that size."""
+    try:
+        width, height = (float(side) for side in size)
+    except (TypeError, ValueError):
+        width = height = math.nan
+    if isinstance(size, str) or not 0 < width <= _MAX_INCHES >= height > 0:
+        each = f"each above 0 and at most {_MAX_INCHES:,}"
+        raise ValueError(
+            f"size must be a width and height in inches, not {size!r}; {each}"
+        )
+    return width, height
+
+
+def _checked_style(style: Any) -> Any:
+    """Return style, if it is of a kind that ``matplotlib.style.use`` takes."""
+    kinds = (str, os.PathLike, dict)
+    many = isinstance(style, (list, tuple)) and all(isinstance(s, kinds) for s in style)
+    if not (style is None or isinstance(style, kinds) or many):
+        said = "a style's name or file, a dict of settings, or a list of them"
+        raise TypeError(f"style must be {said}, not {style!r}")
+    return style or {}
+
+
+def _shrink_type(scale: float) -> None:
+    """Shrink every text in the style in use by the figure's scale, or by less where
+    the smallest would fall below 6 points; and the markers by the scale."""
+    import matplotlib
+    from matplotlib.font_manager import FontProperties
+
+    rc: Any = matplotlib.rcParams
+    sizes = {key: rc[key] for key in _TEXT_SIZES if rc[key] is not None}
+    points = [FontProperties(size=size).get_size_in_points() for size in sizes.values()]
+    factor = min(1, max(scale, 6 / min(points)))
+    for key, size in sizes.items():
+        if not isinstance(size, str):  # a size named "large", say, follows font.size
+            rc[key] = size * factor
+    rc["lines.markersize"] = max(3, rc["lines.markersize"] * scale)
+
+
 def make_figure(
-    batches: Iterable[int] = REPRESENTATIVE_BATCHES,
+    batches: Iterable[int] | None = None,
     *,
     log: bool = False,
     legend: bool = False,
     style: RcStyleType | None = None,
     size: tuple[float, float] | None = None,
     title: str | None = None,
-    reproduced: ArrayLike | None = None,
+    reproduced: Runs | None = None,
     pyplot: bool = False,
+    original: bool | None = None,
 ) -> Figure:
     """Make a new Figure of the plot, without pyplot unless pyplot is true.
 
-    The default figure is the original's, to the pixel. log, legend and
-    reproduced are as for `draw` (a panel for each mini-batch); style is what
-    ``matplotlib.style.use`` takes; size is in inches.
+    Asked for nothing else, it is the original figure, to the pixel; original says
+    whether to keep the original's layout or to lay the figure out. log, legend and
+    reproduced are as for `draw`, with a panel for each mini-batch; several networks
+    are compared, a panel for each activation, over all ten mini-batches unless
+    batches says. style is what ``matplotlib.style.use`` takes; size is in inches.
     """
     import matplotlib.style
-    from matplotlib.figure import Figure
 
-    batches = _checked_batches(batches)
-    plain = batches == REPRESENTATIVE_BATCHES and not (log or legend)
-    faithful = plain and all(x is None for x in (style, size, title, reproduced))
-    with matplotlib.style.context(style or {}):
-        rc = matplotlib.rcParams
-        try:
-            width, height = map(float, rc["figure.figsize"] if size is None else size)
-        except (TypeError, ValueError):
-            width = height = math.nan
-        if not (0 < width < math.inf and 0 < height < math.inf):
-            raise ValueError(f"size must be a width and height in inches, not {size!r}")
-        styled_width, styled_height = rc["figure.figsize"]
-        scale = min(1, width / styled_width, height / styled_height)
-        if scale < 1:  # until the style's context ends
-            rc["font.size"] = max(6, rc["font.size"] * scale)
-            rc["lines.markersize"] = max(3, rc["lines.markersize"] * scale)
-        layout: Literal["constrained"] | None = None if faithful else "constrained"
-        if pyplot:
-            import matplotlib.pyplot as plt
-        fig = (plt.figure if pyplot else Figure)(figsize=(width, height), layout=layout)
+    networks = None if reproduced is None else _networks(reproduced)
+    compared = networks is not None and len(networks) > 1
+    chosen = _chosen_batches(batches, compared)
+    log, legend = _flag("log", log), _flag("legend", legend)
+    if original is None:  # the original, unless something else is asked for
+        others = (style, size, title, reproduced)
+        plain = chosen == REPRESENTATIVE_BATCHES and not (log or legend)
+        original = plain and all(other is None for other in others)
+    with matplotlib.style.context(_checked_style(style)):
+        fig = _new_figure(size, original, _flag("pyplot", pyplot))
         if title is not None:
             fig.suptitle(title, wrap=True)
-        if reproduced is None:  # the legend beside the plot
-            handles = _draw(fig.add_subplot(), batches, log, None)
-            place: dict[str, Any] = dict(loc="outside right center", title="mini-batch")
-        else:  # the legend below the panels, in a row where it has room
-            handles = _draw_panels(fig, batches, log, _completed(reproduced))
-            ncols = 3 if width * 72 >= 42 * rc["font.size"] else 1
-            place = {"loc": "outside lower center", "ncols": ncols}
-        if legend:  # opaque, as PostScript has no transparency
-            fig.legend(handles=handles, framealpha=1, **place)
+        place: dict[str, Any] = {"loc": "outside lower center"}  # below the panels
+        if networks is None:
+            (ax,) = [fig.add_subplot()]
+            handles = _draw(ax, chosen, log, None, RECORD_NETWORK)
+            ax.set_xlabel("Layer $l$" if original else _X_LABEL)
+            place = {"loc": "outside right center", "title": "mini-batch"}
+        elif compared:
+            handles = _draw_comparison(fig, chosen, networks)
+            place["title"] = "growth per layer"
+        else:
+            handles = _draw_panels(fig, chosen, log, networks)
+        if legend or compared:
+            _add_legend(fig, handles, place)
     return fig
 
 
+def _chosen_batches(batches: Iterable[int] | None, compared: bool) -> tuple[int, ...]:
+    """Return the mini-batches asked for: unless said, 7, 8 and 9, or all ten."""
+    default = _ALL_BATCHES if compared else REPRESENTATIVE_BATCHES
+    return _checked_batches(default if batches is None else batches)
+
+
+def _new_figure(size: Any, original: bool, pyplot: bool) -> Figure:
+    """Make an empty figure of the size, with type in proportion, laid out unless it
+    is the original."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    styled = _checked_size(matplotlib.rcParams["figure.figsize"])
+    width, height = styled if size is None else _checked_size(size)
+    _shrink_type(min(1, width / styled[0], height / styled[1]))
+    layout: Literal["constrained"] | None = None if original else "constrained"
+    if not pyplot:
+        return Figure(figsize=(width, height), layout=layout)
+    import matplotlib.pyplot as plt
+
+    return plt.figure(figsize=(width, height), layout=layout)
+
+
+def _add_legend(fig: Figure, handles: list[Artist], place: dict[str, Any]) -> None:
+    """Add the figure's legend: below, in as many columns as fit; boxed, and opaque
+    for PostScript, unless the figure is to be transparent."""
+    import matplotlib
+
+    rc = matplotlib.rcParams
+    if place["loc"] == "outside lower center":
+        longest = max(len(str(handle.get_label())) for handle in handles)
+        room = fig.get_figwidth() * 72 / rc["font.size"] / (longest / 2 + 4)
+        place["ncols"] = max(1, min(3, len(handles), int(room)))
+    fig.legend(
+        handles=handles, frameon=not rc["savefig.transparent"], framealpha=1, **place
+    )
+
+
 def _draw_panels(
-    fig: Figure, batches: tuple[int, ...], log: bool, runs: Array
+    fig: Figure, batches: tuple[int, ...], log: bool, networks: Networks
 ) -> list[Artist]:
     """Draw a panel for each mini-batch; return the artists for a legend."""
     import matplotlib
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
+    ((network, runs),) = networks.items()
+    banded = _banded(runs)
     rows = 1 if len(batches) <= 4 else 2
     columns = math.ceil(len(batches) / rows)
+    panels: Any = fig.subfigures()  # its x label above the figure's legend
     # A y axis each, as mini-batch 1 would flatten the others on a shared one.
-    grid = fig.subplots(rows, columns, sharex=True, squeeze=False)
+    grid = panels.subplots(rows, columns, sharex=True, squeeze=False)
     # Titles in full where they fit; else only the first says "mini-batch".
     room = fig.get_figwidth() * 72 / columns / matplotlib.rcParams["font.size"]
     tall = fig.get_figheight() / rows >= 3  # inches
     for index, (ax, batch) in enumerate(zip(grid.flat, batches)):
-        _draw(ax, (batch,), False, runs)
+        _draw(ax, (batch,), False, banded, network)
         if log:  # a small panel is labelled at each power of ten alone
-            _readable_log_scale(ax, (1.0, 2.0, 5.0) if tall else (1.0,))
+            _readable_log_scale(ax, tall)
             ax.minorticks_off()
         title = f"mini-batch {batch}" if room > 16 or not index else str(batch)
         ax.set_title(title, fontsize="medium", loc="center" if room > 16 else "left")
-        if index + columns < len(batches):
-            ax.set_xlabel("")  # the panel below has it
-        else:  # the lowest panel of its column
+        ax.set_xlabel("")
+        if index + columns >= len(batches):  # the lowest panel of its column
             ax.xaxis.set_tick_params(labelbottom=True)
         if index % columns:
             ax.set_ylabel("")
     for ax in grid.flat[len(batches) :]:
         ax.remove()
+    panels.supxlabel(_X_LABEL, fontsize=matplotlib.rcParams["axes.labelsize"])
     ink = matplotlib.rcParams["text.color"]
-    band, median = _run_labels(len(runs))
-    return [
-        Line2D([], [], color=ink, marker="o", mfc="none", label="recorded in 2013"),
-        Line2D([], [], color=ink, linestyle="--", label=median),
-        Patch(color=_tint(ink, matplotlib.rcParams["axes.facecolor"]), label=band),
-    ]
+    band, median = _run_labels(len(banded), network)
+    face = _band_face(ink, matplotlib.rcParams["axes.facecolor"])
+    handles: list[Artist] = [Line2D([], [], color=ink, ls="--", label=median)]
+    handles += [Patch(color=face, label=band)]
+    if network == RECORD_NETWORK:
+        record = "recorded in 2013"
+        handles.insert(
+            0, Line2D([], [], color=ink, marker="o", mfc="none", label=record)
+        )
+    return handles
 
 
-# -- The re-derivation: as backprop2 trained it in 2013 (README, "Reproducing") ---
+def _draw_comparison(
+    fig: Figure, batches: tuple[int, ...], networks: Networks
+) -> list[Artist]:
+    """Draw a panel for each activation, with each network's median and band, and the
+    record over its own; return the artists for a legend.
+
+    Each run is first reduced to the geometric mean of its norms over the
+    mini-batches, so that a line's slope is its growth per layer.
+    """
+    import matplotlib
+    import numpy as np
+
+    activations = list(dict.fromkeys(activation for _, activation in networks))
+    panels: Any = fig.subfigures()  # its x label above the figure's legend
+    axes = panels.subplots(1, len(activations), sharey=True, squeeze=False)[0]
+    handles = []
+    for index, ((init, activation), runs) in enumerate(networks.items()):
+        ax = axes[activations.index(activation)]
+        colour = _NETWORK_COLOURS[index % len(_NETWORK_COLOURS)]
+        done = _completed(runs)
+        count = (
+            f"{len(done)} of {len(runs)} runs"
+            if len(done) < len(runs)
+            else f"{len(runs)} runs"
+        )
+        growth = f"×{np.median(_run_growths(done, batches)):.2f}, " if len(done) else ""
+        label = f"{init}, {activation}: {growth}{count}"
+        handles += _spread(ax, _means(done, batches), colour, "", label)[-1:]
+        if (init, activation) == RECORD_NETWORK:
+            record = np.array([NABLA_W_NORMS])
+            label = f"recorded in 2013: ×{_run_growths(record, batches)[0]:.2f}"
+            points = _means(record, batches)[0]
+            handles += ax.plot(_LAYERS, points, "o", c=colour, mfc="none", label=label)
+    # The medians and the record set the scale, which runs that blew up would flatten.
+    heights = [y for line in handles for y in line.get_ydata() if np.isfinite(y)]  # type: ignore[attr-defined]
+    axes[0].set_ylim(min(heights) / 4, max(heights) * 4)
+    for ax, activation in zip(axes, activations):
+        ax.set(title=f"{activation} hidden layers", xticks=_LAYERS)
+        _readable_log_scale(ax, fig.get_figheight() >= 3)
+    axes[0].set_ylabel(_Y_LABEL)
+    panels.supxlabel(_X_LABEL, fontsize=matplotlib.rcParams["axes.labelsize"])
+    return handles
+
+
+# -- Reproducing the record: as backprop2 trained it in 2013 (README, "Reproducing") -
 
 _SIZES = (784, 30, 30, 30, 30, 30, 10)
-_ETA, _LAMBDA = 0.01, 0.05
-_EXAMPLES, _BATCH_SIZE = 1000, 100
-INITIALISATIONS = ("backprop2", "fan-in", "standard")
-ACTIVATIONS = ("sigmoid", "tanh", "relu")
+_ETA = 0.01
+_LAMBDA = 0.05
+_EXAMPLES = 1000
+_BATCH_SIZE = 100
+_RUNS = 100  # the runs that `reproduce` and --reproduce train, unless told
+_SEED = 0  # the first run's, unless told
 _MAX_RUNS = 10_000
 _RUNS_AT_ONCE = 4  # trained side by side, so memory does not grow with the runs
 _MNIST_SHA256 = {
     "images": "386bb018796babeaca208787b77c1b9db39532c4098951ea35f4694e744eb4b7",
     "labels": "895f65588e45d05babf0b5fa7aee2a0d782d8143b40b5764e596df91bc9dddeb",
 }
+# Each start: what a layer of y neurons fed by x divides its first weights and
+# biases by, squared, and what --help says of it.
+INITIALISATIONS: dict[str, tuple[Callable[[int, int], tuple[int, int]], str]] = {
+    "backprop2": (lambda x, y: (y, y), "N(0, 1) / √y, as in 2013"),
+    "fan-in": (lambda x, y: (x, 1), "N(0, 1) / √x"),
+    "standard": (lambda x, y: (1, 1), "N(0, 1)"),
+}
+
+
+def _sigmoid(z: Array) -> None:
+    """Make z its sigmoid, in place, as (1 + tanh(z / 2)) / 2, which cannot overflow."""
+    import numpy as np
+
+    z *= 0.5
+    np.tanh(z, out=z)
+    z *= 0.5
+    z += 0.5
+
+
+def _tanh(z: Array) -> None:
+    import numpy as np
+
+    np.tanh(z, out=z)
+
+
+def _relu(z: Array) -> None:
+    import numpy as np
+
+    np.maximum(z, 0.0, out=z)
+
+
+# Each activation of the hidden layers, made in place, and its slope as a function
+# of its value a. The output layer is a sigmoid in every network.
+ACTIVATIONS: dict[str, tuple[Callable[[Array], None], Callable[[Array], Any]]] = {
+    "sigmoid": (_sigmoid, lambda a: a * (1 - a)),
+    "tanh": (_tanh, lambda a: 1 - a * a),
+    "relu": (_relu, lambda a: a > 0),
+}
+
+
+class Network(NamedTuple):
+    """One run's first weights (y, x) and biases, and its order of examples."""
+
+    weights: list[Array]
+    biases: list[Array]
+    order: NDArray[np.intp]
 
 
 def reproduce(
-    runs: int = 100,
+    runs: int = _RUNS,
     *,
-    seed: int = 0,
-    init: str = "backprop2",
-    activation: str = "sigmoid",
+    seed: int = _SEED,
+    init: str = RECORD_NETWORK[0],
+    activation: str = RECORD_NETWORK[1],
     data: str | os.PathLike[str] | None = None,
     progress: Callable[[int, int], object] | None = None,
 ) -> Array:
     """Train the network as the record was made, runs times; return the norms.
 
-    The shape is (runs, 10, 6); run i starts from seed ``seed + i``. progress,
-    if given, is called with the runs done and all the runs.
+    The shape is (runs, 10, 6); run i starts from seed ``seed + i``. init and
+    activation may name another start or hidden activation (`INITIALISATIONS`,
+    `ACTIVATIONS`). progress, if given, is called with the runs done and all.
     """
+    import functools
+    from concurrent.futures import ThreadPoolExecutor
+
     import numpy as np
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     runs, seed = _whole("runs", runs), _whole("seed", seed)
     if not 1 <= runs <= _MAX_RUNS:
         raise ValueError(f"runs must be from 1 to {_MAX_RUNS}, not {runs}")
     if seed < 0:
         raise ValueError(f"seed must not be negative, not {seed}")
-    named = {"init": (init, INITIALISATIONS), "activation": (activation, ACTIVATIONS)}
+    named: dict[str, tuple[str, dict[str, Any]]] = {
+        "init": (init, INITIALISATIONS),
+        "activation": (activation, ACTIVATIONS),
+    }
     for name, (value, known) in named.items():
         if value not in known:
             raise ValueError(f"{name} must be one of {', '.join(known)}, not {value!r}")
     images, targets = _load_mnist(data)
-    # Pixels blank in every image add nothing: a fifth of the first layer's work.
-    used: NDArray[np.bool_] = np.any(images, axis=0)
-    images = images.compress(used, axis=1)
+    used = np.any(images, axis=0)  # a fifth of the pixels are blank in every image
+    mnist = (images.compress(used, axis=1), targets, used)
+    train = functools.partial(
+        _train, seed=seed, init=init, activation=activation, mnist=mnist
+    )
+    firsts = range(0, runs, _RUNS_AT_ONCE)
+    chunks = [range(first, min(first + _RUNS_AT_ONCE, runs)) for first in firsts]
     result = np.empty((runs, _EXAMPLES // _BATCH_SIZE, len(_SIZES) - 1))
-    # The products are small, and more BLAS threads only slow them on shared cores.
-    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
-
+    # The products are small: a BLAS thread each, and the runs shared by the cores.
     with threadpool_limits(1, user_api="blas"):
-        for first in range(0, runs, _RUNS_AT_ONCE):
-            last = min(first + _RUNS_AT_ONCE, runs)
-            networks = [_initial_network(seed + i, init) for i in range(first, last)]
-            result[first:last] = _train(networks, images, targets, activation, used)
-            if progress is not None:
-                progress(last, runs)
+        pool = ThreadPoolExecutor(os.cpu_count())
+        try:
+            for chunk, norms in zip(chunks, pool.map(train, chunks)):
+                result[chunk.start : chunk.stop] = norms
+                if progress is not None:
+                    progress(chunk.stop, runs)
+        finally:  # stopped, the runs not yet begun are not begun
+            pool.shutdown(cancel_futures=True)
     return result
 
 
 def _initial_network(seed: int, init: str) -> Network:
-    """Draw one run's first weights (y, x) and biases, and its order of examples."""
+    """Draw one run's first weights and biases, and its order of examples."""
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    layers = list(zip(_SIZES[:-1], _SIZES[1:]))
-    # Biases first, as backprop2 drew them, dividing by y, not the fan-in x.
-    b2, fan_in = init == "backprop2", init == "fan-in"
-    biases = [rng.standard_normal(y) / np.sqrt(y if b2 else 1) for _, y in layers]
-    weights = [
-        rng.standard_normal((y, x)) / np.sqrt(y if b2 else x if fan_in else 1)
-        for x, y in layers
-    ]
-    return weights, biases, rng.permutation(_EXAMPLES)
+    scale = INITIALISATIONS[init][0]
+    layers = [(x, y, *scale(x, y)) for x, y in zip(_SIZES, _SIZES[1:])]
+    # Biases first, as backprop2 drew them.
+    biases = [rng.standard_normal(y) / np.sqrt(b) for _, y, _, b in layers]
+    weights = [rng.standard_normal((y, x)) / np.sqrt(w) for x, y, w, _ in layers]
+    return Network(weights, biases, rng.permutation(_EXAMPLES))
 
 
-def _train(
-    networks: list[Network], images: Array, targets: Array, activation: str, used: Any
-) -> Array:
-    """Train the networks for one epoch, side by side; return the norms of each."""
+def _train(chunk: range, *, seed: int, init: str, activation: str, mnist: Any) -> Array:
+    """Train the chunk's runs for one epoch, side by side; return the norms of each.
+
+    mnist holds the images (of the pixels used), the targets, and the pixels used.
+    """
     import numpy as np
 
+    images, targets, used = mnist
+    networks = [_initial_network(seed + run, init) for run in chunk]
     # Stacked as (run, from, to): a layer is one product for all examples and runs.
     weights = [
-        np.stack([w.T for w in layer]) for layer in zip(*(n[0] for n in networks))
+        np.stack([w.T for w in ws]) for ws in zip(*(n.weights for n in networks))
     ]
-    biases = [np.stack(layer)[:, None, :] for layer in zip(*(n[1] for n in networks))]
-    orders = np.stack([n[2] for n in networks])
+    biases = [np.stack(bs)[:, None, :] for bs in zip(*(n.biases for n in networks))]
+    orders = np.stack([n.order for n in networks])
     weights[0] = weights[0].compress(used, axis=1)
     batches = _EXAMPLES // _BATCH_SIZE
     norms = np.empty((len(networks), batches, len(weights)))
@@ -461,21 +756,12 @@ def _gradients(
     weights: list[Array], biases: list[Array], x: Array, targets: Array, activation: str
 ) -> tuple[list[Array], list[Array]]:
     """Return ∇C_w and ∇C_b of the cross-entropy cost, summed over x, each run's."""
-    import numpy as np
-
+    activate, slope = ACTIVATIONS[activation]
     outputs = [x]
     for layer, (w, b) in enumerate(zip(weights, biases)):
         z = outputs[-1] @ w
         z += b
-        if layer == len(weights) - 1 or activation == "sigmoid":
-            z *= 0.5  # (1 + tanh(z / 2)) / 2, the sigmoid that cannot overflow
-            np.tanh(z, out=z)
-            z *= 0.5
-            z += 0.5
-        elif activation == "tanh":
-            np.tanh(z, out=z)
-        else:
-            np.maximum(z, 0.0, out=z)
+        (_sigmoid if layer == len(weights) - 1 else activate)(z)
         outputs.append(z)
     delta = outputs[-1] - targets  # the cross-entropy cost's, at a sigmoid output
     nabla_w, nabla_b = [], []
@@ -484,11 +770,7 @@ def _gradients(
         nabla_b.append(delta.sum(axis=1, keepdims=True))
         if layer:
             delta = delta @ weights[layer].transpose(0, 2, 1)
-            a = outputs[layer]
-            if activation == "sigmoid":
-                delta *= a * (1 - a)
-            else:
-                delta *= 1 - a * a if activation == "tanh" else a > 0
+            delta *= slope(outputs[layer])
     return nabla_w[::-1], nabla_b[::-1]
 
 
@@ -501,10 +783,7 @@ def _load_mnist(data: str | os.PathLike[str] | None = None) -> tuple[Array, Arra
     import numpy as np
 
     if data is None:  # beside this file, or (pasted in a notebook) in this folder
-        here = globals().get("__file__")
-        data = os.path.join(
-            os.path.dirname(os.path.abspath(here)) if here else "", "data"
-        )
+        data = os.path.join(os.path.dirname(_SCRIPT) if _SCRIPT else "", "data")
     images = np.frombuffer(_mnist_records(data, "images"), np.uint8)
     labels = np.frombuffer(_mnist_records(data, "labels"), np.uint8)
     return images.reshape(_EXAMPLES, -1) / 256, np.eye(10)[labels]
@@ -533,7 +812,8 @@ def _mnist_records(folder: str | os.PathLike[str], kind: str) -> bytes:
             raw = (gzip.GzipFile(fileobj=file) if gzipped else file).read(size)
         except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
             raise _DataError(f"{path!r}: not a whole gzip file ({exc})") from None
-    # Checked as a file of its own: the header, with 1,000 as its count.
+    # The hash is of a file of 1,000 records: the records read, after a header that
+    # says 1,000, as the shipped files' does and MNIST's own 60,000 do not.
     own = raw[:4] + _EXAMPLES.to_bytes(4, "big") + raw[8:]
     if hashlib.sha256(own).hexdigest() != _MNIST_SHA256[kind]:
         raise _DataError(f"{path!r}: not MNIST's training {kind}, or cut short")
@@ -544,24 +824,24 @@ class Agreement:
     """Where the record sits among the runs that `reproduce` returned.
 
     Attributes: runs, left_out, values, inside (the 5–95 % band) and the growth
-    per hidden layer: growth (the record's), growth_median, growth_band (the runs').
+    per layer: growth (the record's), growth_median, growth_band (the runs').
     """
 
     def __init__(self, reproduced: ArrayLike) -> None:
         import numpy as np
 
+        ((_, given),) = _networks(reproduced).items()
+        runs = _banded(given)
         recorded = np.array(NABLA_W_NORMS)
-        runs = _completed(reproduced)
         low, high = np.percentile(runs, _BAND, axis=0)
-        hidden = np.concatenate([recorded[None], runs])[..., _HIDDEN]
-        growths = np.exp(np.log(_growth(hidden[..., 0], hidden[..., -1])).mean(-1))
+        growths = _run_growths(runs, _ALL_BATCHES)
         self.runs = len(runs)
-        self.left_out = len(np.asarray(reproduced)) - len(runs)
+        self.left_out = len(given) - len(runs)
         self.values = recorded.size
         self.inside = int(((low <= recorded) & (recorded <= high)).sum())
-        self.growth = float(growths[0])
-        self.growth_median = float(np.median(growths[1:]))
-        self.growth_band = tuple(float(g) for g in np.percentile(growths[1:], _BAND))
+        self.growth = float(_run_growths(recorded[None], _ALL_BATCHES)[0])
+        self.growth_median = float(np.median(growths))
+        self.growth_band = tuple(float(g) for g in np.percentile(growths, _BAND))
 
     def __str__(self) -> str:
         low, high = self.growth_band
@@ -571,14 +851,66 @@ class Agreement:
         return (
             f"{self.inside} of the {self.values} recorded values lie within the "
             f"{_BAND_NAME} band of {runs}\n"
-            f"growth per hidden layer: recorded ×{self.growth:.2f}, "
+            f"growth per layer: recorded ×{self.growth:.2f}, "
             f"reproduced ×{self.growth_median:.2f} ({_BAND_NAME}: {low:.2f}–{high:.2f})"
         )
 
 
+def _summary(networks: Networks, batches: Iterable[int] | None) -> str:
+    """Return what the runs say: where the record sits among its own network's
+    runs, or a table of each network's growth per layer over the mini-batches."""
+    import numpy as np
+
+    if list(networks) == [RECORD_NETWORK]:
+        return f"{Agreement(networks[RECORD_NETWORK])}\n"
+    # One network grows over all ten mini-batches, as Agreement has it.
+    batches = _chosen_batches(batches, True) if len(networks) > 1 else _ALL_BATCHES
+    lines = [
+        f"| `--init` | `--activation` | growth per layer | {_BAND_NAME} | left out |",
+        "| --- | --- | ---: | ---: | ---: |",
+    ]
+    for (init, activation), runs in networks.items():
+        growths = _run_growths(_completed(runs), batches)
+        median = f"×{np.median(growths):.2f}" if len(growths) else "—"
+        band = (
+            "—"
+            if len(growths) < 2
+            else "{:.2f}–{:.2f}".format(*np.percentile(growths, _BAND))
+        )
+        row = [f"`{init}`", f"`{activation}`", median, band, len(runs) - len(growths)]
+        lines.append(f"| {' | '.join(map(str, row))} |")
+    record = _run_growths(np.array([NABLA_W_NORMS]), batches)[0]
+    lines.append(
+        "The record, made with {} and {}: ×{:.2f} per layer".format(
+            *RECORD_NETWORK, record
+        )
+    )
+    return "\n".join(lines) + "\n"
+
+
 # -- Writing files ----------------------------------------------------------------
 
-_VECTOR_FORMATS = ("pdf", "svg", "svgz", "eps", "ps")
+
+class _Format(NamedTuple):
+    raster: bool  # drawn in pixels, which the limit counts
+    family: str  # where it says what it shows: as `metadata`'s fmt, or "pillow"
+
+
+# Each format that matplotlib writes without LaTeX. Pillow's rasters carry an EXIF
+# description, and a GIF a comment; bare pixels carry nothing.
+_FORMATS = {
+    "png": _Format(True, "png"),
+    "pdf": _Format(False, "pdf"),
+    "svg": _Format(False, "svg"),
+    "svgz": _Format(False, "svg"),
+    "eps": _Format(False, "eps"),
+    "ps": _Format(False, "ps"),
+    **dict.fromkeys(
+        ("avif", "gif", "jpeg", "jpg", "tif", "tiff", "webp"), _Format(True, "pillow")
+    ),
+    "raw": _Format(True, ""),
+    "rgba": _Format(True, ""),
+}
 _SOURCE = (
     "The numbers are Michael Nielsen's norms of the unregularized weight gradient "
     "of a 784-30-30-30-30-30-10 sigmoid network on MNIST (ten mini-batches of 100, "
@@ -590,32 +922,34 @@ _SOURCE = (
 
 def metadata(
     fmt: str,
-    batches: Iterable[int] = REPRESENTATIVE_BATCHES,
+    batches: Iterable[int] | None = None,
     *,
     title: str | None = None,
-    reproduced: ArrayLike | None = None,
+    reproduced: Runs | None = None,
     notes: str = "",
 ) -> dict[str, str | None]:
     """Return what a figure's file says about itself, for savefig(metadata=...).
 
     fmt is png, pdf, svg, eps or ps; the other arguments are as for `make_figure`,
-    and notes are added. PostScript has only its creator's line, in ASCII.
+    and notes are added. Control characters are escaped, as \\x1b. PostScript's
+    are DSC comments in ASCII: savefig writes its Creator, and the command line
+    its Title and Subject too.
     """
-    *others, last = _checked_batches(batches)
-    named = f"mini-batches {', '.join(map(str, others))} and {last}"
-    what = title or (
-        "The norm of the weight gradient of hidden layers 1 to 4, for "
-        f"{named if others else f'mini-batch {last}'}, as Michael Nielsen "
-        "recorded it in 2013"
+    networks = None if reproduced is None else _networks(reproduced)
+    *others, last = _chosen_batches(batches, networks is not None and len(networks) > 1)
+    named = (
+        f"mini-batches {', '.join(map(str, others))} and " if others else "mini-batch "
     )
-    about = [_SOURCE, notes]
-    if reproduced is not None:
-        agreement = Agreement(reproduced)
-        what += "" if title else f", over {agreement.runs} runs of the training"
-        about.append(f"{agreement}.".replace("\n", "; "))
-    description = " ".join(filter(None, about))
+    what = f"The norm of the weight gradient of hidden layers 1 to 4, for {named}{last}"
+    if networks is None or RECORD_NETWORK in networks:
+        what += ", as Michael Nielsen recorded it in 2013"
+    if networks is not None:
+        what += f", over {len(next(iter(networks.values())))} runs of the training"
+    summary = "" if networks is None else _summary(networks, batches).strip()
+    what = _printable(title or what)
+    description = _printable(" ".join(filter(None, [_SOURCE, notes, summary])))
     if fmt in ("eps", "ps"):
-        return {"Creator": _ascii(f"{what}. {description}")}
+        return {"Creator": _PROG, "Title": _ascii(what), "Subject": _ascii(description)}
     names = {"png": "Description", "pdf": "Subject", "svg": "Description"}
     if fmt not in names:
         raise ValueError(f"fmt must be png, pdf, svg, eps or ps, not {fmt!r}")
@@ -623,45 +957,105 @@ def metadata(
     return {"Title": what, names[fmt]: description, **no_date}
 
 
+def _printable(text: str) -> str:
+    """Return text with control characters but the newline, and undecodable bytes,
+    escaped as \\x1b: XML forbids them even as references."""
+    import unicodedata
+
+    return "".join(
+        c.encode("unicode_escape").decode()
+        if c != "\n" and unicodedata.category(c) in ("Cc", "Cs")
+        else c
+        for c in text
+    )
+
+
 def _ascii(text: str) -> str:
     plain = text.translate({ord("×"): "x", ord("–"): "-"})
     return plain.encode("ascii", "replace").decode("ascii")
 
 
-def _render(
-    fig: Figure, fmt: str, dpi: float | None, transparent: bool, about: dict[str, Any]
-) -> bytes:
+def _dsc(keyword: str, text: str) -> bytes:
+    """Return ASCII text as a PostScript DSC comment: each line, and every 255
+    characters, continued on a line of its own that begins %%+."""
+    import textwrap
+
+    lines: list[str] = []
+    for part in text.split("\n"):
+        first = "%%+ " if lines else f"%%{keyword}: "
+        lines += textwrap.wrap(
+            part,
+            255,
+            initial_indent=first,
+            subsequent_indent="%%+ ",
+            break_on_hyphens=False,
+        )
+    return "".join(f"{line}\n" for line in lines).encode("ascii")
+
+
+def _render(fig: Figure, fmt: str, dpi: float | None, about: dict[str, Any]) -> bytes:
     """Return fig as the bytes of a fmt file that says what `metadata` says."""
     import gzip
     import io
-    import re
     from xml.sax.saxutils import escape
 
     import matplotlib
     from PIL import Image
 
-    base = "svg" if fmt == "svgz" else fmt
-    title, description = (str(v) for v in metadata("png", **about).values())
-    said: dict[str, Any] = {}
-    if base in _VECTOR_FORMATS or base == "png":
-        said["metadata"] = metadata(base, **about)
-    elif base not in ("raw", "rgba"):  # Pillow's: EXIF, and a GIF's comment
+    family = _FORMATS[fmt].family
+    said = metadata(family if family in ("pdf", "svg", "eps", "ps") else "png", **about)
+    options: dict[str, Any] = {"metadata": said} if family else {}
+    if family == "pillow":  # an EXIF description, and a GIF's comment
         exif = Image.Exif()
-        exif[0x010E] = _ascii(f"{title}. {description}")  # ImageDescription
-        said["pil_kwargs"] = {"exif": exif, "comment": exif[0x010E]}
+        exif[0x010E] = _ascii("{}. {}".format(*said.values()))
+        options = {"pil_kwargs": {"exif": exif, "comment": exif[0x010E]}}
     buffer = io.BytesIO()
-    with matplotlib.rc_context({"svg.hashsalt": "plot_nabla_magnitudes"}):
-        fig.savefig(buffer, format=base, dpi=dpi, transparent=transparent, **said)
+    faces = _opaque_faces(fig) if family in ("eps", "ps") else []
+    try:
+        with matplotlib.rc_context({"svg.hashsalt": _PROG}):
+            fig.savefig(
+                buffer, format="svg" if fmt == "svgz" else fmt, dpi=dpi, **options
+            )
+    finally:
+        for artist, face in faces:
+            artist.set_facecolor(face)
     data = buffer.getvalue()
-    if base == "svg":  # a description that screen readers announce
-        desc = f"</title>\n <desc>{escape(description)}</desc>".encode()
+    if family == "svg":  # a description that screen readers announce
+        desc = f"</title>\n <desc>{escape(str(said['Description']))}</desc>".encode()
         data = data.replace(b"</title>", desc, 1)
     if fmt == "svgz":  # matplotlib's own gzip header would carry the time
         data = gzip.compress(data, mtime=0)
-    elif fmt in ("ps", "eps"):  # the date, an optional comment, makes way for the title
-        line = f"%%Title: {_ascii(title)}\n".encode()
-        data = re.sub(rb"^%%CreationDate:[^\n]*\n", line, data, count=1, flags=re.M)
+    if family in ("eps", "ps"):  # the date, which would differ every time, gives way
+        header, end, body = data.partition(b"%%EndComments\n")
+        kept = [
+            x for x in header.splitlines(True) if not x.startswith(b"%%CreationDate")
+        ]
+        said_in_dsc = _dsc("Title", str(said["Title"])) + _dsc(
+            "Subject", str(said["Subject"])
+        )
+        data = b"".join(kept) + said_in_dsc + end + body
     return data
+
+
+def _opaque_faces(fig: Figure) -> list[tuple[Any, Any]]:
+    """Make each translucent face an opaque tint, as PostScript has no transparency;
+    return each artist changed, with its face as it was."""
+    import matplotlib
+    import numpy as np
+    from matplotlib.collections import Collection
+    from matplotlib.patches import Patch
+
+    background = matplotlib.rcParams["axes.facecolor"]
+    changed = []
+    for artist in fig.findobj(lambda artist: isinstance(artist, (Collection, Patch))):
+        face = artist.get_facecolor()  # type: ignore[attr-defined]
+        colours = np.array(face, ndmin=2)
+        if ((colours[:, 3] > 0) & (colours[:, 3] < 1)).any():
+            tints = [(*_tint(c[:3], background, c[3]), 1.0) for c in colours]
+            one = not isinstance(artist, Collection)
+            artist.set_facecolor(tints[0] if one else tints)  # type: ignore[attr-defined]
+            changed.append((artist, face))
+    return changed
 
 
 def _write(path: str, data: bytes | None) -> None:
@@ -674,6 +1068,8 @@ def _write(path: str, data: bytes | None) -> None:
     target = os.path.realpath(path)
     temporary = os.path.join(os.path.dirname(target), f".nabla-{os.urandom(6).hex()}")
     try:
+        if os.path.islink(target):  # a link that leads, at last, back to itself
+            raise OSError(errno.ELOOP, os.strerror(errno.ELOOP))
         if os.path.exists(target) and not os.path.isfile(target):
             raise OSError(0, "not a regular file")
         with open(temporary, "xb") as file:  # made as any new file is, by the umask
@@ -689,14 +1085,18 @@ def _write(path: str, data: bytes | None) -> None:
 
 # -- The command line -------------------------------------------------------------
 
-_PROG = "plot_nabla_magnitudes.py"  # the program's name in messages
 _DEFAULT_OUTPUT = "nabla_magnitudes.png"
-_DEPENDENCIES = ("matplotlib", "numpy", "threadpoolctl")
-_REDERIVING = ("seed", "init", "activation", "data")
+# The oldest release of each package that works, as requirements.txt asks.
+_DEPENDENCIES = {"matplotlib": (3, 9), "numpy": (1, 23), "threadpoolctl": (3, 1)}
+_INSTALL = "pip install -r requirements.txt"
+# The options of training and of drawing, each refused where it has no use.
+_TRAINING = ("seed", "init", "activation", "data")
 _DRAWING = ("output", "dpi", "transparent", "size", "title", "log", "legend", "style")
 # The most pixels drawn: A3 at 600 dpi is 70 million, held in four bytes each.
 _MAX_PIXELS = 10**8
-_stopped: list[int] = []  # the signals that asked the program to stop
+# What a machine can run out of, each said in one line.
+_EXHAUSTED = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EMFILE, errno.ENFILE}
+_stopped: list[int] = []  # the signals that asked to stop during an import
 
 
 class _Failure(Exception):
@@ -709,23 +1109,48 @@ def _go_on() -> None:
         raise KeyboardInterrupt
 
 
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _say(text: str) -> None:
+    """Write text to standard output, whole, escaped where it cannot be shown."""
+    if sys.stdout is None:
+        raise _Failure("cannot write to standard output: it is closed")
+    encoding = sys.stdout.encoding or "utf-8"
+    data = text.encode(encoding, "backslashreplace")
+    try:
+        sys.stdout.flush()
+        if not hasattr(sys.stdout, "buffer"):  # a notebook's, which has no file
+            sys.stdout.write(data.decode(encoding))
+            return
+        # Into the file itself, all of it or an error: a buffer would keep what the
+        # system refused and fail again at exit, and with none (python -u), a short
+        # write would lose the rest.
+        file = getattr(sys.stdout.buffer, "raw", sys.stdout.buffer)
+        written = 0
+        while written < len(data):
+            written += file.write(data[written:]) or 0
+    except BrokenPipeError:
+        raise  # the reader has gone: the program ends without a word
+    except OSError as exc:  # a full disk, say
+        raise _Failure(f"cannot write to standard output: {exc.strerror}") from None
+
+
+def _complain(message: str) -> None:
+    """Say what went wrong in one line on standard error, if that is still there."""
+    import contextlib
+
+    if sys.stderr is not None:
+        with contextlib.suppress(OSError):  # gone with its terminal, say
+            print(f"{_PROG}: error: {message}", file=sys.stderr)
+
+
 def _save(path: str, data: bytes | None) -> None:
     try:
         _write(path, data)
     except OSError as exc:
         raise _Failure(f"cannot write {path!r}: {exc.strerror or exc}") from None
-
-
-def _say(text: str) -> None:
-    """Print text now, escaped where standard output's encoding cannot show it."""
-    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
-    try:
-        sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
-        sys.stdout.flush()
-    except BrokenPipeError:
-        raise  # the reader has gone: the program ends without a word
-    except OSError as exc:  # a full disk, say
-        raise _Failure(f"cannot write to standard output: {exc.strerror}") from None
 
 
 def _batches(spec: str) -> range:
@@ -754,40 +1179,180 @@ def _positive(text: str) -> float:
 def _size(text: str) -> tuple[float, float]:
     width, _, height = text.partition(",")
     try:
-        return _positive(width), _positive(height)
-    except argparse.ArgumentTypeError:
-        problem = f"expected a positive width and height in inches, not {text!r}"
+        return _checked_size((_positive(width), _positive(height)))
+    except (argparse.ArgumentTypeError, ValueError):
+        inches = f"in inches, at most {_MAX_INCHES:,} each"
+        problem = f"expected a positive width and height {inches}, not {text!r}"
         raise argparse.ArgumentTypeError(problem) from None
 
 
-def _raised_here(exc: BaseException) -> bool:
-    """Return whether this file's own code raised exc, not a library it called."""
-    import traceback
-
-    *_, (frame, _) = traceback.walk_tb(exc.__traceback__)
-    return frame.f_code.co_filename == _raised_here.__code__.co_filename
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
+def _title(text: str) -> str:
+    if _printable(text) != text:
+        problem = "holds a control character or a byte that is not text"
+        raise argparse.ArgumentTypeError(f"{text!r} {problem}")
+    return text
 
 
-def _rederive(args: argparse.Namespace) -> Array:
-    """Train as the options say, showing progress on a terminal."""
-    shown: list[int] = []  # progress shown, whose line is to be ended
+class _Parser(argparse.ArgumentParser):
+    def print_help(self, file: Any = None) -> None:  # all of it, or one line
+        _say(self.format_help())
 
-    def progress(done: int, runs: int) -> None:
-        _go_on()
-        if sys.stderr.isatty():
-            shown.append(done)
-            print(f"\rtraining: {done} of {runs} runs", end="", file=sys.stderr)
 
+def _parser() -> argparse.ArgumentParser:
+    """Return the parser of the command line."""
+    parser = _Parser(
+        prog=_PROG,
+        description="Plot the norm of the weight gradient of each hidden layer, as "
+        "Michael Nielsen recorded it for a 784-30-30-30-30-30-10 network on MNIST.",
+    )
+    batches = "mini-batches, like 2 7-9 (default: 7 8 9 to draw a network, all ten "
+    batches += "with --csv or to compare networks)"
+    parser.add_argument(
+        "--batches",
+        nargs="+",
+        action="extend",
+        type=_batches,
+        metavar="SPEC",
+        help=batches,
+    )
+    parser.add_argument("--csv", action="store_true", help="print the norms as CSV")
+    training = parser.add_argument_group("reproducing the record")
+    runs = f"train each network RUNS times (default: {_RUNS})"
+    training.add_argument(
+        "--reproduce", nargs="?", const=_RUNS, type=int, metavar="RUNS", help=runs
+    )
+    seed = f"the first run's seed (default: {_SEED})"
+    training.add_argument("--seed", type=int, help=seed)
+    starts = "; ".join(f"{name}, {it}" for name, (_, it) in INITIALISATIONS.items())
+    init = f"first weights of y neurons fed by x: {starts} (default: backprop2)"
+    training.add_argument(
+        "--init",
+        nargs="+",
+        action="extend",
+        choices=INITIALISATIONS,
+        metavar="INIT",
+        help=init,
+    )
+    activation = f"hidden layers: {', '.join(ACTIVATIONS)} (default: sigmoid); "
+    activation += "several starts or activations are compared"
+    training.add_argument(
+        "--activation",
+        nargs="+",
+        action="extend",
+        choices=ACTIVATIONS,
+        metavar="ACT",
+        help=activation,
+    )
+    data = "MNIST's folder (default: the script's data/)"
+    training.add_argument("--data", metavar="DIR", help=data)
+    drawing = parser.add_argument_group("drawing (not with --csv)")
+    output = "write to PATH, in its extension's format (default: a window, or "
+    output += f"{_DEFAULT_OUTPUT} where none can open)"
+    drawing.add_argument(
+        "-o", "--output", action="append", default=[], metavar="PATH", help=output
+    )
+    dpi = "resolution of raster files (default: 100)"
+    drawing.add_argument("--dpi", type=_positive, help=dpi)
+    clear = "no background, and bands see-through but in PostScript"
+    drawing.add_argument("--transparent", action="store_true", help=clear)
+    drawing.add_argument("--size", type=_size, metavar="W,H", help="in inches: 6.4,3.6")
+    drawing.add_argument("--title", type=_title, metavar="TEXT", help="a title")
+    drawing.add_argument("--log", action="store_true", help="a logarithmic y axis")
+    drawing.add_argument("--legend", action="store_true", help="a legend")
+    style = "a matplotlib style; repeatable"
+    drawing.add_argument("--style", action="append", default=[], help=style)
+    return parser
+
+
+def _options(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """Parse argv, refusing options that do not go together and numbers out of range."""
+    args = parser.parse_args(argv)
+
+    def refuse(names: Iterable[str], reason: str) -> None:
+        for name in names:
+            if getattr(args, name) != parser.get_default(name):
+                parser.error(f"argument --{name}: {reason}")
+
+    fewest = 1 if args.csv else 2  # a band of the runs needs two
+    if args.reproduce is None:
+        refuse(_TRAINING, "only with --reproduce")
+    elif not fewest <= args.reproduce <= _MAX_RUNS:
+        parser.error(f"argument --reproduce: RUNS must be from {fewest} to {_MAX_RUNS}")
+    args.seed = _SEED if args.seed is None else args.seed
+    if args.seed < 0:
+        parser.error("argument --seed: it must not be negative")
+    if args.csv:
+        refuse(_DRAWING, "not allowed with --csv")
+    return args
+
+
+def _asked_batches(args: argparse.Namespace) -> tuple[int, ...] | None:
+    """Return the mini-batches that --batches names, in order and each once, if any."""
+    return tuple(sorted({b for spec in args.batches or () for b in spec})) or None
+
+
+def _asked_networks(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """Return each start that --init names with each activation of --activation."""
+    import itertools
+
+    inits = dict.fromkeys(args.init or RECORD_NETWORK[:1])
+    activations = dict.fromkeys(args.activation or RECORD_NETWORK[1:])
+    return list(itertools.product(inits, activations))
+
+
+def _dependencies(*names: str) -> None:
+    """Import what the work needs; refuse a package missing, broken, too old or
+    misconfigured."""
+    import importlib
+    import logging
+
+    for name in names:
+        top = name.partition(".")[0]
+        held: list[logging.LogRecord] = []  # why a configuration file failed
+        log = logging.getLogger(top)
+        log.addFilter(held.append)  # type: ignore[arg-type]
+        try:
+            version = importlib.import_module(top).__version__
+            importlib.import_module(name)
+        except ImportError as exc:
+            _go_on()  # an interrupt first, which numpy turns into an ImportError
+            raise _Failure(f"cannot import: {_one_line(exc)}; {_INSTALL}") from None
+        except (ValueError, OSError) as exc:  # MPLBACKEND, or a matplotlibrc file
+            said = " ".join(record.getMessage() for record in held) or _one_line(exc)
+            raise _Failure(f"cannot configure {top}: {said}") from None
+        finally:
+            log.removeFilter(held.append)  # type: ignore[arg-type]
+        for record in held:
+            log.handle(record)
+        _go_on()  # an interrupt held back until the module was whole
+        if tuple(map(int, version.split(".")[:2])) < _DEPENDENCIES[top]:
+            oldest = ".".join(map(str, _DEPENDENCIES[top]))
+            raise _Failure(f"{top} {version} is older than {oldest}; {_INSTALL}")
+
+
+def _progress(shown: bool, before: int, total: int, done: int, runs: int) -> None:
+    """Stop if asked to; on a terminal, show how many of all the runs have trained."""
+    _go_on()
+    if shown:
+        print(f"\rtraining: {before + done} of {total} runs", end="", file=sys.stderr)
+
+
+def _training(args: argparse.Namespace) -> Networks:
+    """Train each network that the options name, showing progress on a terminal."""
+    import functools
+
+    networks = _asked_networks(args)
+    total = len(networks) * args.reproduce
+    shown = sys.stderr is not None and sys.stderr.isatty()
     try:
-        return reproduce(
-            args.reproduce,
-            **{k: v for k in _REDERIVING if (v := getattr(args, k)) is not None},
-            progress=progress,
-        )
+        return {
+            (init, act): reproduce(
+                args.reproduce, seed=args.seed, init=init, activation=act,
+                data=args.data,
+                progress=functools.partial(_progress, shown, i * args.reproduce, total),
+            )
+            for i, (init, act) in enumerate(networks)
+        }  # fmt: skip
     except (OSError, _DataError) as exc:  # a data file missing, unreadable or damaged
         raise _Failure(_one_line(exc)) from None
     finally:
@@ -795,215 +1360,212 @@ def _rederive(args: argparse.Namespace) -> Array:
             print(file=sys.stderr)  # ends the progress line, stopped or not
 
 
-def _draw_and_write(
-    parser: argparse.ArgumentParser,
-    args: argparse.Namespace,
-    batches: tuple[int, ...],
-    argv: list[str],
-) -> None:
-    """Draw the figure that the options ask for; write each output or show a window."""
-    import logging
-    import shlex
+def _print_csv(args: argparse.Namespace) -> None:
+    """Print the record, or the runs, as CSV: all ten mini-batches unless chosen."""
+    batches = _asked_batches(args) or _ALL_BATCHES
+    if args.reproduce is None:
+        _say(table_csv(batches))
+        return
+    _dependencies("numpy", "threadpoolctl")
+    several = len(_asked_networks(args)) > 1  # then each row names its network
+    columns = "run,seed," + ("init,activation," if several else "") + "mini_batch"
+    rows = [
+        (run, args.seed + run, *(network if several else ()), batch, *norms[batch - 1])
+        for network, runs in _training(args).items()
+        for run, norms in enumerate(runs.tolist())
+        for batch in batches
+    ]
+    _say(_csv(columns, rows))
 
-    command = shlex.join([_PROG, *argv]).encode(errors="backslashreplace").decode()
-    notes = f"Made with {command}."  # a file name's undecodable bytes escaped
-    if args.reproduce is not None:
-        init, activation = args.init or "backprop2", args.activation or "sigmoid"
-        notes += f" Runs from seed {args.seed or 0}, --init {init}, --activation "
-        notes += f"{activation}."
-    # matplotlib logs why a configuration file failed: that is the line to show.
-    held: list[logging.LogRecord] = []
-    log = logging.getLogger("matplotlib")
-    log.addFilter(held.append)  # type: ignore[arg-type]
-    try:
-        import matplotlib
-    except (ValueError, OSError) as exc:  # MPLBACKEND, or a matplotlibrc file
-        said = " ".join(record.getMessage() for record in held) or _one_line(exc)
-        raise _Failure(f"cannot configure matplotlib: {said}") from None
-    finally:
-        log.removeFilter(held.append)  # type: ignore[arg-type]
-    for record in held:
-        log.handle(record)
-    import matplotlib.style
+
+def _outputs(parser: argparse.ArgumentParser, paths: list[str]) -> dict[str, str]:
+    """Return each output's path and format: none for a window, or the default PNG
+    where pyplot, with no display, has settled on a file writer."""
+    import matplotlib
     from matplotlib.backend_bases import FigureCanvasBase
 
-    # PGF needs a LaTeX installation.
-    supported = sorted(set(FigureCanvasBase.get_supported_filetypes()) - {"pgf"})
-    outputs = {path: os.path.splitext(path)[1][1:].lower() for path in args.output}
+    known = sorted(set(_FORMATS) & set(FigureCanvasBase.get_supported_filetypes()))
+    outputs = {path: os.path.splitext(path)[1][1:].lower() for path in paths}
     for path, fmt in outputs.items():
-        if fmt not in supported:
+        if fmt not in known:
             problem = f"the unsupported extension {fmt!r}" if fmt else "no extension"
-            use = ", ".join(supported)
+            use = ", ".join(known)
             parser.error(f"argument -o/--output: {path!r} has {problem}; use {use}")
-    if not outputs:  # pyplot, imported with no display, settles on a file writer
-        import matplotlib.pyplot as plt
+    if not outputs:
+        import matplotlib.pyplot  # it chooses the backend
         from matplotlib.backends.registry import BackendFilter, backend_registry
 
         writers = backend_registry.list_builtin(BackendFilter.NON_INTERACTIVE)  # type: ignore[no-untyped-call]
         if matplotlib.get_backend().lower() in writers:
             outputs = {_DEFAULT_OUTPUT: "png"}
-    window = not outputs
-    asked = {key: getattr(args, key) for key in ("log", "legend", "size", "title")}
-    asked["style"] = {} if args.style else None  # in use below; not the original's
-    with matplotlib.style.context({}):  # the styles hold while saving: savefig.*
+    return outputs
+
+
+def _use_styles(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Use the styles in order, then --transparent; refuse a style, or a title, that
+    cannot be drawn."""
+    import io
+
+    import matplotlib
+    import matplotlib.style
+    from matplotlib.figure import Figure
+
+    try:
+        matplotlib.style.use([*args.style, {"savefig.transparent": args.transparent}])
+        if args.style:
+            _checked_size(matplotlib.rcParams["figure.figsize"])
+    except (OSError, ValueError) as exc:  # an unknown style, a file missing, a value
+        parser.error(f"argument --style: {_one_line(exc)}")
+    # Each drawn alone and small: a style can set type that overflows or a LaTeX
+    # that is missing, and a title can hold a $...$ that does not parse.
+    for name, text in [("style", "$l$" if args.style else None), ("title", args.title)]:
         try:
-            matplotlib.style.use(args.style)
-        except (OSError, ValueError) as exc:  # an unknown style, a missing file
-            parser.error(f"argument --style: {_one_line(exc)}")
+            if text is not None:
+                fig = Figure(figsize=(1, 1))
+                fig.text(0, 0, text)
+                fig.savefig(io.BytesIO(), format="png", dpi=10)
+        except (ValueError, RuntimeError, OverflowError) as exc:
+            raise _Failure(f"argument --{name}: {_one_line(exc)}") from None
 
-        def drawn(runs: ArrayLike | None, stand_in: bool) -> dict[str, bytes]:
-            """Draw the figure and render each output (a window renders its own)."""
-            try:
-                shown = batches[:1] if stand_in else batches  # the same texts
-                fig = make_figure(
-                    shown, reproduced=runs, pyplot=window and not stand_in, **asked
-                )
-                # A raster too large is refused before drawing, at its dpi and padding.
-                rc = matplotlib.rcParams
-                dpi = args.dpi or rc["savefig.dpi"]
-                dpi = fig.dpi if dpi == "figure" else dpi
-                pad = rc["savefig.pad_inches"] if rc["savefig.bbox"] == "tight" else 0
-                width, height = fig.get_size_inches() + 2 * max(pad, 0)
-                rasters = [p for p, f in outputs.items() if f not in _VECTOR_FORMATS]
-                if rasters and width * height * dpi**2 > _MAX_PIXELS:
-                    size = f"{width:g}×{height:g} inches at {dpi:g} dpi"
-                    pixels = f"{width * dpi:.0f}×{height * dpi:.0f} pixels"
-                    limit = f"at most {_MAX_PIXELS:,} can be drawn"
-                    raise _Failure(f"{rasters[0]!r} would be {size}, {pixels}: {limit}")
-                if stand_in:  # one panel, without layout, small: it only checks
-                    fig.set_layout_engine(None)
-                if window:
-                    fig.draw_without_rendering()
-                about = dict(batches=batches, title=args.title, reproduced=runs)
-                dpi = 10 if stand_in else args.dpi
-                return {
-                    p: _render(fig, f, dpi, args.transparent, {**about, "notes": notes})
-                    for p, f in outputs.items()
-                }
-            except (ValueError, RuntimeError, OSError) as exc:  # a title, a style...
-                if _raised_here(exc):
-                    raise
-                raise _Failure(f"cannot draw the figure: {_one_line(exc)}") from exc
 
-        summary = ""
-        if args.reproduce is None:
-            files = drawn(None, stand_in=False)
-        else:  # the record stands in for the runs, to fail before the long work
-            drawn([NABLA_W_NORMS] * 2, stand_in=True)
-            for path in outputs:
-                _save(path, None)
-            reproduced = _rederive(args)
-            try:
-                summary = f"{Agreement(reproduced)}\n"
-            except ValueError as exc:  # too few runs trained to the end
-                raise _Failure(str(exc)) from None
-            files = drawn(reproduced, stand_in=False)
-        written = []
-        try:  # the files first: what is printed about them cannot lose them
-            for path, data in files.items():
-                _go_on()
-                _save(path, data)
-                written.append(path)
-        finally:
-            _say(summary + "".join(f"{path}\n" for path in written))
-        if window:
+def _check_rasters(fig: Figure, outputs: dict[str, str], dpi: float | None) -> None:
+    """Refuse, before it is drawn, a raster of more than _MAX_PIXELS at its dpi."""
+    import io
+
+    import matplotlib
+    from PIL import Image
+
+    rasters = [path for path, fmt in outputs.items() if _FORMATS[fmt].raster]
+    dpi = dpi or matplotlib.rcParams["savefig.dpi"]
+    dpi = fig.dpi if dpi == "figure" else float(dpi)
+    width, height = fig.get_size_inches()
+    if rasters and matplotlib.rcParams["savefig.bbox"] == "tight":
+        # What spills out of the figure grows a tight box: measured at 10 dpi, cheaply.
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=10)
+        width, height = (side / 10 for side in Image.open(buffer).size)
+    if rasters and width * dpi * height * dpi > _MAX_PIXELS:
+        size = f"{width:g}×{height:g} inches at {dpi:g} dpi"
+        pixels = f"{width * dpi:.6g}×{height * dpi:.6g} pixels"
+        limit = f"at most {_MAX_PIXELS:,} can be drawn"
+        raise _Failure(f"{rasters[0]!r} would be {size}, {pixels}: {limit}")
+
+
+def _provenance(args: argparse.Namespace, argv: list[str]) -> str:
+    """Return what a file says of how it was made: the code's hash, and the command,
+    each path that an option names cut to its last part, so no home folder goes out."""
+    import hashlib
+    import shlex
+
+    paths = sorted({*args.output, *args.style, args.data or ""} - {""}, key=len)
+    words = [_PROG]
+    for word in argv:  # a path alone, or after -o or --output= in one word
+        cut = [p for p in paths if word == p or (word[:1] == "-" and word.endswith(p))]
+        words.append(word[: -len(cut[-1])] + os.path.basename(cut[-1]) if cut else word)
+    code = "pasted in, with no file to hash"
+    if _SCRIPT is not None and os.path.isfile(_SCRIPT):
+        with open(_SCRIPT, "rb") as file:
+            code = f"SHA-256 {hashlib.sha256(file.read()).hexdigest()[:12]}"
+    return f"Made with {shlex.join(words)} ({_PROG}: {code})."
+
+
+def _figure(args: argparse.Namespace, networks: Any, pyplot: bool) -> Figure:
+    """Make the figure that the options ask for, in the styles in use."""
+    batches = _asked_batches(args)
+    views = dict(log=args.log, legend=args.legend, size=args.size, title=args.title)
+    asked = any(views.values()) or args.style or networks is not None
+    original = not asked and batches in (None, REPRESENTATIVE_BATCHES)
+    return make_figure(
+        batches, **views, reproduced=networks, pyplot=pyplot, original=original
+    )
+
+
+def _rehearse_and_train(args: argparse.Namespace, outputs: dict[str, str]) -> Networks:
+    """Draw the figure with the record standing in for the runs, so that what would
+    fail after the training fails before it; then train."""
+    stand_in = dict.fromkeys(_asked_networks(args), [NABLA_W_NORMS] * 2)
+    _check_rasters(_figure(args, stand_in, pyplot=False), outputs, args.dpi)
+    networks = _training(args)
+    if len(networks) == 1:  # a band needs two runs; a comparison names fewer
+        try:
+            _banded(*networks.values())
+        except ValueError as exc:
+            raise _Failure(str(exc)) from None
+    return networks
+
+
+def _write_and_report(files: dict[str, bytes], summary: str) -> None:
+    """Write each file whole, in turn; then print the summary and the paths written."""
+    written = []
+    try:
+        for path, data in files.items():
+            _go_on()
+            _save(path, data)
+            written.append(path)
+    finally:  # printed after the files, so that an output that fails loses none
+        _say(summary + "".join(f"{path}\n" for path in written))
+
+
+def _plot(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, argv: list[str]
+) -> None:
+    """Draw the figure that the options ask for; write each output, or show it."""
+    training = [] if args.reproduce is None else ["threadpoolctl"]
+    _dependencies("matplotlib.figure", "numpy", *training)
+    import matplotlib.style
+
+    outputs = _outputs(parser, args.output)
+    with matplotlib.style.context({}):  # the styles hold while saving: savefig.*
+        _use_styles(parser, args)
+        for path in outputs:  # every destination, before any file is replaced
+            _save(path, None)
+        networks = (
+            None if args.reproduce is None else _rehearse_and_train(args, outputs)
+        )
+        fig = _figure(args, networks, pyplot=not outputs)
+        _check_rasters(fig, outputs, args.dpi)
+        batches, notes = _asked_batches(args), _provenance(args, argv)
+        about = dict(
+            batches=batches, title=args.title, reproduced=networks, notes=notes
+        )
+        files = {
+            path: _render(fig, fmt, args.dpi, about) for path, fmt in outputs.items()
+        }
+        _write_and_report(
+            files, "" if networks is None else _summary(networks, batches)
+        )
+        if not outputs:  # a window, or a notebook's cell
+            import matplotlib.pyplot as plt
+
             _go_on()
             plt.show()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line with argv (default sys.argv[1:]); return the status."""
-    if isinstance(argv, str):
-        raise TypeError(f"argv must be a list of arguments, not the string {argv!r}")
+    """Run the command line with argv (default sys.argv[1:]); return the exit status."""
+    if isinstance(argv, (str, bytes)):
+        raise TypeError(f"argv must be a list of arguments, not {argv!r}")
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = argparse.ArgumentParser(
-        prog=_PROG,
-        description="Plot the norm of the weight gradient of each hidden layer, as "
-        "Michael Nielsen recorded it for a 784-30-30-30-30-30-10 network on MNIST.",
-    )
-    add = parser.add_argument
-    add(
-        "--batches",
-        nargs="+",
-        action="extend",
-        type=_batches,
-        metavar="SPEC",
-        help="mini-batches, like 2 7-9 (default: 7 8 9 to draw, all ten with --csv)",
-    )
-    add("--csv", action="store_true", help="print the norms as CSV, not a figure")
-    add = parser.add_argument_group("re-deriving the record").add_argument
-    add(
-        "--reproduce",
-        nargs="?",
-        const=100,
-        type=int,
-        metavar="RUNS",
-        help="train the network RUNS times, as in 2013 (default: 100)",
-    )
-    add("--seed", type=int, help="the first run's seed (default: 0)")
-    add("--init", choices=INITIALISATIONS, help="first weights (default: backprop2)")
-    add("--activation", choices=ACTIVATIONS, help="hidden layers (default: sigmoid)")
-    add("--data", metavar="DIR", help="MNIST's folder (default: the script's data/)")
-    add = parser.add_argument_group("drawing (not with --csv)").add_argument
-    add(
-        "-o",
-        "--output",
-        action="append",
-        default=[],
-        metavar="PATH",
-        help=f"write to PATH, in its extension's format (default: a window, or "
-        f"{_DEFAULT_OUTPUT} where none can open)",
-    )
-    add("--dpi", type=_positive, help="resolution of raster files (default: 100)")
-    add("--transparent", action="store_true", help="no background")
-    add("--size", type=_size, metavar="W,H", help="width and height in inches")
-    add("--title", metavar="TEXT", help="a title above the plot")
-    add("--log", action="store_true", help="a logarithmic y axis")
-    add("--legend", action="store_true", help="a legend of the mini-batches")
-    add("--style", action="append", default=[], help="a matplotlib style; repeatable")
-
-    def refuse(dests: Iterable[str], reason: str) -> None:
-        for dest in dests:
-            if getattr(args, dest) != parser.get_default(dest):
-                parser.error(f"argument --{dest}: {reason}")
-
+    parser = _parser()
     try:
-        args = parser.parse_args(argv)
-        batches = tuple(sorted({b for spec in args.batches or () for b in spec}))
-        fewest = 1 if args.csv else 2  # a band of the runs needs two
-        if args.reproduce is None:
-            refuse(_REDERIVING, "only with --reproduce")
-        elif not fewest <= args.reproduce <= _MAX_RUNS:
-            limits = f"from {fewest} to {_MAX_RUNS}"
-            parser.error(f"argument --reproduce: RUNS must be {limits}")
-        if (args.seed or 0) < 0:
-            parser.error("argument --seed: it must not be negative")
+        args = _options(parser, argv)
         if args.csv:
-            refuse(_DRAWING, "not allowed with --csv")
-            chosen = batches or _ALL_BATCHES
-            if args.reproduce is None:
-                _say(table_csv(chosen))
-            else:
-                seed, runs = args.seed or 0, enumerate(_rederive(args).tolist())
-                rows = [(i, seed + i, b, *r[b - 1]) for i, r in runs for b in chosen]
-                _say(_csv("run,seed,mini_batch", rows))
+            _print_csv(args)
         else:
-            _draw_and_write(parser, args, batches or REPRESENTATIVE_BATCHES, argv)
+            _plot(parser, args, argv)
     except SystemExit as exc:  # argparse has printed the usage or the help
         return int(exc.code or 0)
-    except (ImportError, _Failure) as exc:
-        _go_on()  # an interrupt comes first, even one turned into an ImportError
-        failure = str(exc)
-        if isinstance(exc, ImportError):
-            package = (exc.name or "").split(".")[0]
-            if _raised_here(exc) and package not in _DEPENDENCIES:
-                raise  # not a package missing or broken, but a bug
-            failure = (
-                f"cannot import: {_one_line(exc)}; pip install -r requirements.txt"
-            )
-        print(f"{_PROG}: error: {failure}", file=sys.stderr)
-        return 1
-    return 0
+    except _Failure as exc:
+        _complain(str(exc))
+    except MemoryError:
+        _complain("out of memory")
+    except OSError as exc:  # what the machine ran out of; any other is a bug
+        if exc.errno not in _EXHAUSTED:
+            raise
+        _complain(exc.strerror or str(exc))
+    else:
+        return 0
+    return 1
 
 
 # -- The entry point --------------------------------------------------------------
@@ -1016,30 +1578,32 @@ def _own_arguments() -> list[str]:
     return sys.argv[1:] if script and ours else []
 
 
+def _stop(signum: int, frame: FrameType | None) -> None:
+    """Stop the program: at once, or as soon as the module being imported is whole."""
+    _stopped.append(signum)
+    # Stopped in the middle of its import, a compiled module can be left broken.
+    while frame and not frame.f_code.co_filename.startswith("<frozen importlib"):
+        frame = frame.f_back
+    if frame is None:
+        raise KeyboardInterrupt
+
+
 def _run_as_a_program() -> int:
-    """Run `main` as a program: Ctrl-C or SIGTERM stops it with one line."""
+    """Run `main` as a program: a signal to stop ends it with one line, status 1."""
     import signal
 
-    def stop(signum: int, frame: Any) -> None:
-        _stopped.append(signum)
-        # Interrupted inside an import, a compiled module can break: stop later.
-        while frame and not frame.f_code.co_filename.startswith("<frozen importlib"):
-            frame = frame.f_back
-        if frame is None:
-            raise KeyboardInterrupt
-
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, stop)
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):  # those that this system has
+        signum = getattr(signal, name, None)
+        # One that was ignored (nohup, a job in the background) stays ignored.
+        if signum is not None and signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, _stop)
     try:
-        status = main()
-        _go_on()  # an interrupt that no check has seen yet
-    except (KeyboardInterrupt, BrokenPipeError) as exc:  # `--csv | true`: quietly
-        if isinstance(exc, KeyboardInterrupt):
-            print(f"{_PROG}: error: stopped", file=sys.stderr)
-        status = 1
-    if status:  # what standard output did not take is not tried again at exit
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return status
+        return main()
+    except KeyboardInterrupt:
+        _complain("stopped")
+    except BrokenPipeError:  # `--csv | head -1`: the reader has gone
+        pass
+    return 1
 
 
 if __name__ == "__main__":
