@@ -312,7 +312,8 @@ def _spread(ax: Axes, runs: Array, colour: Any, band: str, median: str) -> list[
     if len(runs) > 1:
         low, high = np.percentile(runs, _BAND, axis=0)
         face = _band_face(colour, ax.get_facecolor())
-        drawn.append(ax.fill_between(_LAYERS, low, high, color=face, lw=0, label=band))
+        band_drawn = ax.fill_between(_LAYERS, low, high, fc=face, ec="none", label=band)
+        drawn.append(band_drawn)
     middle = np.percentile(runs, 50, axis=0) if len(runs) else [math.nan] * len(_LAYERS)
     return drawn + ax.plot(_LAYERS, middle, "--", color=colour, label=median)
 
@@ -532,7 +533,7 @@ def _draw_panels(
     band, median = _run_labels(len(banded), network)
     face = _band_face(ink, matplotlib.rcParams["axes.facecolor"])
     handles: list[Artist] = [Line2D([], [], color=ink, ls="--", label=median)]
-    handles += [Patch(color=face, label=band)]
+    handles += [Patch(fc=face, ec="none", label=band)]
     if network == RECORD_NETWORK:
         record = "recorded in 2013"
         handles.insert(
@@ -603,9 +604,9 @@ _MNIST_SHA256 = {
 # Each start: what a layer of y neurons fed by x divides its first weights and
 # biases by, squared, and what --help says of it.
 INITIALISATIONS: dict[str, tuple[Callable[[int, int], tuple[int, int]], str]] = {
-    "backprop2": (lambda x, y: (y, y), "N(0, 1) / √y, as in 2013"),
-    "fan-in": (lambda x, y: (x, 1), "N(0, 1) / √x"),
-    "standard": (lambda x, y: (1, 1), "N(0, 1)"),
+    "backprop2": (lambda x, y: (y, y), "N(0,1)/√y, as in 2013"),
+    "fan-in": (lambda x, y: (x, 1), "N(0,1)/√x"),
+    "standard": (lambda x, y: (1, 1), "N(0,1)"),
 }
 
 
@@ -1223,7 +1224,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     seed = f"the first run's seed (default: {_SEED})"
     training.add_argument("--seed", type=int, help=seed)
-    starts = "; ".join(f"{name}, {it}" for name, (_, it) in INITIALISATIONS.items())
+    starts = "; ".join(f"{name} {it}" for name, (_, it) in INITIALISATIONS.items())
     init = f"first weights of y neurons fed by x: {starts} (default: backprop2)"
     training.add_argument(
         "--init",
@@ -1313,6 +1314,9 @@ def _dependencies(*names: str) -> None:
         log.addFilter(held.append)  # type: ignore[arg-type]
         try:
             version = importlib.import_module(top).__version__
+            if tuple(map(int, version.split(".")[:2])) < _DEPENDENCIES[top]:
+                oldest = ".".join(map(str, _DEPENDENCIES[top]))
+                raise _Failure(f"{top} {version} is older than {oldest}; {_INSTALL}")
             importlib.import_module(name)
         except ImportError as exc:
             _go_on()  # an interrupt first, which numpy turns into an ImportError
@@ -1325,9 +1329,6 @@ def _dependencies(*names: str) -> None:
         for record in held:
             log.handle(record)
         _go_on()  # an interrupt held back until the module was whole
-        if tuple(map(int, version.split(".")[:2])) < _DEPENDENCIES[top]:
-            oldest = ".".join(map(str, _DEPENDENCIES[top]))
-            raise _Failure(f"{top} {version} is older than {oldest}; {_INSTALL}")
 
 
 def _progress(shown: bool, before: int, total: int, done: int, runs: int) -> None:
@@ -1438,7 +1439,7 @@ def _check_rasters(fig: Figure, outputs: dict[str, str], dpi: float | None) -> N
     rasters = [path for path, fmt in outputs.items() if _FORMATS[fmt].raster]
     dpi = dpi or matplotlib.rcParams["savefig.dpi"]
     dpi = fig.dpi if dpi == "figure" else float(dpi)
-    width, height = fig.get_size_inches()
+    width, height = map(float, fig.get_size_inches())
     if rasters and matplotlib.rcParams["savefig.bbox"] == "tight":
         # What spills out of the figure grows a tight box: measured at 10 dpi, cheaply.
         buffer = io.BytesIO()

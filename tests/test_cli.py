@@ -1,5 +1,6 @@
 """The command line: every option, from main() and from a shell, and its errors."""
 
+import contextlib
 import io
 import os
 import re
@@ -36,22 +37,18 @@ def test_a_headless_run_writes_the_faithful_png_and_says_where(
     assert written == pixels(original_figure)
 
 
-def test_the_options_draw_what_make_figure_draws_once_for_every_file(
-    cwd: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    built, real = [], pnm.make_figure
-    monkeypatch.setattr(
-        pnm, "make_figure", lambda *a, **k: built.append(k) or real(*a, **k)
-    )
+def test_the_options_draw_what_make_figure_draws_with_them(cwd: Path) -> None:
     args = "--log --legend --batches 9 --batches 1-3 2 --size 6.4,3.6 --title T"
     args += " --style ggplot"
-    assert pnm.main([*args.split(), "-o", "a.png", "-o", "a.svg", "-o", "a.png"]) == 0
-    assert (len(built), capsys.readouterr().out) == (1, "a.png\na.svg\n")
-    asked = dict(log=True, legend=True, size=(6.4, 3.6), title="T")
-    assert built[0].items() >= asked.items()  # and the style, in use already
-    expected = real((1, 2, 3, 9), style="ggplot", **asked)
+    with contextlib.redirect_stdout(io.StringIO()) as said:
+        assert (
+            pnm.main([*args.split(), "-o", "a.png", "-o", "a.svg", "-o", "a.png"]) == 0
+        )
+    assert said.getvalue() == "a.png\na.svg\n"
+    asked = dict(log=True, legend=True, size=(6.4, 3.6), title="T", style="ggplot")
     with Image.open(cwd / "a.png") as image:
-        assert (image.size, image.convert("RGBA").tobytes()) == pixels(expected)
+        written = image.size, image.convert("RGBA").tobytes()
+    assert written == pixels(pnm.make_figure((1, 2, 3, 9), **asked))
 
 
 @pytest.mark.parametrize(
@@ -82,21 +79,44 @@ def test_csv_prints_all_ten_mini_batches_or_those_chosen_sorted_each_once(
     assert capsys.readouterr().out == pnm.table_csv() + pnm.table_csv((2, 8, 9))
 
 
-def test_csv_that_cannot_be_written_ends_with_status_1(tmp_path: Path) -> None:
+# Standard output that cannot take what is printed, with Python's buffer or not.
+STANDARD_OUTPUT = [
+    ("--csv", "a pipe closed", ""),  # a reader that has gone, as in `| head`: quietly
+    ("-o a.png", "a pipe closed", ""),
+    ("--csv", "/dev/full", "No space left on device"),  # a disk that is always full
+    ("--help", "/dev/full", "No space left on device"),
+    ("-u --help", "/dev/full", "No space left on device"),
+    ("--reproduce 20 --csv", "ulimit -f 20", "File too large"),  # more than 20 kB
+    ("-u --reproduce 20 --csv", "ulimit -f 20", "File too large"),
+    ("-o a.png", "closed", "it is closed"),  # >&-: the program starts without it
+]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX pipes, devices and limits")
+@pytest.mark.parametrize(("args", "stdout", "problem"), STANDARD_OUTPUT)
+def test_output_that_standard_output_cannot_take_ends_with_status_1_and_one_line(
+    tmp_path: Path, args: str, stdout: str, problem: str
+) -> None:
+    import resource
+
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
-    read_end, write_end = os.pipe()
-    os.close(read_end)
-    try:  # to a reader that has gone, as in `| head`: quietly
-        result = run_script("--csv", cwd=tmp_path, stdout=write_end, env=env)
-    finally:
-        os.close(write_end)
-    assert (result.returncode, result.stderr) == (1, "")
-    if os.path.exists("/dev/full"):  # a disk that is always full, on Linux
-        with open("/dev/full", "w") as full:
-            result = run_script("--csv", cwd=tmp_path, stdout=full, env=env)
-        said = f"{PROG}: error: cannot write to standard output: No space left"
-        assert (result.returncode, result.stderr.count("\n")) == (1, 1)
-        assert result.stderr.startswith(said)
+    *flags, words = args.split(" ", 1) if args.startswith("-u ") else [args]
+    kwargs: dict[str, object] = {"env": env}
+    if stdout == "a pipe closed":
+        read_end, kwargs["stdout"] = os.pipe()
+        os.close(read_end)
+    elif stdout == "/dev/full":
+        kwargs["stdout"] = open("/dev/full", "w")  # noqa: SIM115
+    elif stdout == "closed":
+        kwargs["preexec_fn"] = lambda: os.close(1)
+    else:
+        kwargs["stdout"] = open(tmp_path / "out.csv", "w")  # noqa: SIM115
+        limit = (20_480, resource.getrlimit(resource.RLIMIT_FSIZE)[1])
+        kwargs["preexec_fn"] = lambda: resource.setrlimit(resource.RLIMIT_FSIZE, limit)
+    result = run_python(*flags, str(SCRIPT), *words.split(), cwd=tmp_path, **kwargs)
+    said = f"{PROG}: error: cannot write to standard output: {problem}\n"
+    assert (result.returncode, result.stderr) == (1, said if problem else "")
+    assert ("a.png" in listing(tmp_path)) == ("a.png" in args)
 
 
 USAGE_ERRORS = [
@@ -117,6 +137,10 @@ USAGE_ERRORS = [
     ("--reproduce 2 --seed -1", "argument --seed: it must not be negative"),
     ("--seed 0", "argument --seed: only with --reproduce"),
     ("--data mnist", "argument --data: only with --reproduce"),
+    ("--size 1001,1", "argument --size: expected a positive width and height in inc"),
+    ("--title a\x1bb", "argument --title: 'a\\x1bb' holds a control character or"),
+    ("--title caf\udce9", "argument --title: 'caf\\udce9' holds a control character"),
+    ("--style zero.mplstyle", "argument --style: size must be a width and height"),
 ]
 
 
@@ -125,19 +149,25 @@ def test_usage_errors_exit_2_with_usage_and_one_error_line(
     cwd: Path, capsys: pytest.CaptureFixture[str], args: str, message: str
 ) -> None:
     (cwd / "folder.png").mkdir()
+    (cwd / "zero.mplstyle").write_text("figure.figsize: 0, 0\n")
     assert pnm.main(args.split()) == 2
     out, err = capsys.readouterr()
     usage, *_, last = err.splitlines()
     assert (out, usage.split()[:2]) == ("", ["usage:", PROG])
     assert last.startswith(f"{PROG}: error: {message}")
-    assert listing(cwd) == ["folder.png"]
+    assert listing(cwd) == ["folder.png", "zero.mplstyle"]
 
 
 TOO_FEW = "a band needs 2 runs with finite, positive norms"
+LOOP = pytest.mark.skipif(sys.platform == "win32", reason="POSIX links")
 ERRORS = [
     ("-o missing/a.png", "cannot write 'missing/a.png': No such file or directory"),
     ("-o folder.png", "cannot write 'folder.png': not a regular file"),
-    ("--title $\\frac{$ -o a.png", "cannot draw the figure: \\frac{ ^"),
+    # Every destination is checked before any file is replaced.
+    ("-o keep.png -o missing/a.png", "cannot write 'missing/a.png': No such file"),
+    pytest.param("-o loop.png", "cannot write 'loop.png': Too many levels", marks=LOOP),
+    ("--title $\\frac{$ -o a.png", "argument --title: \\frac{ ^"),
+    ("--style huge.mplstyle -o a.png", "argument --style: "),  # 1e308 points
     # Too few runs for a band: none, or one, trained to finite norms.
     ("--reproduce 2 --init standard --activation relu", f"{TOO_FEW}; 0 of 2 did"),
     ("--reproduce 3 --seed 200 --activation relu -o a.png", f"{TOO_FEW}; 1 of 3 did"),
@@ -148,8 +178,11 @@ ERRORS = [
         "30000\u00d730000 pixels: at most 100,000,000 can be drawn",
     ),
     ("--dpi 6000 -o a.pdf -o a.png", "'a.png' would be 6.4\u00d74.8 inches at 6000"),
-    # A tight box padded by half a metre each side, at the style's 100 dpi.
-    ("--style pad.mplstyle -o a.png", "'a.png' would be 106.4\u00d7104.8 inches"),
+    ("--dpi 1e200 -o a.png", "'a.png' would be 6.4\u00d74.8 inches at 1e+200 dpi"),
+    # A tight box padded by half a metre each side, at the style's 100 dpi, or grown
+    # by a title that cannot wrap.
+    ("--style pad.mplstyle -o a.png", "'a.png' would be 106.3\u00d7104.7 inches"),
+    (f"--style tight.mplstyle --title {'x' * 3000} --dpi 300 -o a.png", "'a.png' wou"),
 ]
 
 
@@ -158,34 +191,40 @@ def test_what_cannot_be_drawn_or_written_is_one_line_and_writes_nothing(
     cwd: Path, capsys: pytest.CaptureFixture[str], args: str, message: str
 ) -> None:
     (cwd / "folder.png").mkdir()
+    (cwd / "keep.png").write_bytes(b"the user's own figure")
+    if sys.platform != "win32":
+        (cwd / "loop.png").symlink_to("loop.png")
     (cwd / "pad.mplstyle").write_text("savefig.bbox: tight\nsavefig.pad_inches: 50\n")
+    (cwd / "tight.mplstyle").write_text("savefig.bbox: tight\n")
+    (cwd / "huge.mplstyle").write_text("font.size: 1e308\n")
+    before = listing(cwd)
     assert pnm.main(args.split()) == 1
     out, err = capsys.readouterr()
     assert (out, err.count("\n")) == ("", 1)
     assert err.startswith(f"{PROG}: error: {message}")
-    assert listing(cwd) == ["folder.png", "pad.mplstyle"]
+    assert listing(cwd) == before
+    assert (cwd / "keep.png").read_bytes() == b"the user's own figure"
 
 
 @pytest.mark.parametrize(
-    ("args", "drawn"),
+    ("args", "written"),
     [
-        ("--size 11.69,16.54 --dpi 600 -o a.png", [("png", 600)]),  # A3
-        ("--size 17.54,16.54 --dpi 600 -o a.png", []),  # half as wide again
-        ("--size 150,150 --dpi 10 -o a.tif", [("tif", 10)]),  # 1,500 pixels square
-        ("--size 150,150 -o a.svg", [("svg", None)]),  # a vector has no pixels
-        ("--style pad.mplstyle -o a.pdf", [("pdf", None)]),
+        ("-o a.png", True),  # 640×480, the most allowed here
+        ("--dpi 100.5 -o a.png", False),
+        ("--dpi 100.5 -o a.svg", True),  # a vector has no pixels
+        ("--size 64,48 --dpi 10 -o a.tif", True),
+        ("--style pad.mplstyle -o a.png", False),  # a tight box padded an inch
+        ("--style pad.mplstyle -o a.pdf", True),
     ],
 )
 def test_the_raster_limit_counts_each_raster_at_its_own_resolution(
-    cwd: Path, monkeypatch: pytest.MonkeyPatch, args: str, drawn: list[object]
+    cwd: Path, monkeypatch: pytest.MonkeyPatch, args: str, written: bool
 ) -> None:
-    (cwd / "pad.mplstyle").write_text("savefig.bbox: tight\nsavefig.pad_inches: 50\n")
-    rendered: list[object] = []  # what would have been drawn, drawn by no one
-    monkeypatch.setattr(
-        pnm, "_render", lambda fig, fmt, dpi, *_: rendered.append((fmt, dpi)) or b""
-    )
-    assert pnm.main(args.split()) == (0 if drawn else 1)
-    assert rendered == drawn
+    # The default figure's pixels at most: drawn quickly, and with little memory.
+    monkeypatch.setattr(pnm, "_MAX_PIXELS", 640 * 480)
+    (cwd / "pad.mplstyle").write_text("savefig.bbox: tight\nsavefig.pad_inches: 1\n")
+    assert pnm.main(args.split()) == (0 if written else 1)
+    assert (args.split()[-1] in listing(cwd)) == written
 
 
 # Those a user's mistake or a machine's fault would raise, and one that none would.
@@ -193,10 +232,10 @@ def test_the_raster_limit_counts_each_raster_at_its_own_resolution(
 def test_a_bug_in_the_script_s_own_drawing_code_shows_its_traceback(
     cwd: Path, monkeypatch: pytest.MonkeyPatch, error: type[Exception]
 ) -> None:
-    bug: dict[str, object] = {}  # a function that the script's own file defines
-    source = f"def _batch_colours():\n    raise {error.__name__}('a bug')\n"
-    exec(compile(source, pnm.__file__, "exec"), bug)
-    monkeypatch.setattr(pnm, "_batch_colours", bug["_batch_colours"])
+    def norms(batch: int) -> tuple[float, ...]:
+        raise error("a bug")
+
+    monkeypatch.setattr(pnm, "hidden_layer_norms", norms)  # which the drawing calls
     monkeypatch.setattr(sys, "argv", [PROG, "-o", "a.png"])
     monkeypatch.setattr(signal, "signal", lambda *args: None)  # pytest's stay
     # Out of the program, as `sys.exit(_run_as_a_program())` runs it: Python
@@ -216,14 +255,6 @@ def test_written_files_are_said_after_they_are_written_in_what_the_output_can_sh
     said = ascii_out.read()
     assert said.endswith("\n\\xe9.png\n") and "reproduced \\xd7" in said
     assert listing(cwd) == ["\u00e9.png"]
-
-    def gone(text: str) -> int:  # a reader that has gone, as in `| head -1`
-        raise BrokenPipeError
-
-    monkeypatch.setattr(ascii_out, "write", gone)
-    with pytest.raises(BrokenPipeError):
-        pnm.main(["-o", "a.png"])
-    assert listing(cwd) == ["a.png", "\u00e9.png"]
 
 
 def test_nothing_that_draws_nothing_imports_matplotlib_or_numpy(tmp_path: Path) -> None:
@@ -250,9 +281,10 @@ def test_help_says_the_defaults_of_the_mini_batches_and_of_the_training(
     assert pnm.main(["--help"]) == 0
     words = " ".join(capsys.readouterr().out.split())
     for says in [
-        "(default: 7 8 9 to draw, all ten with --csv)",
-        "{backprop2,fan-in,standard} first weights (default: backprop2)",
-        "{sigmoid,tanh,relu} hidden layers (default: sigmoid)",
+        "(default: 7 8 9 to draw a network, all ten with --csv or to compare",
+        "--init INIT [INIT ...] first weights of y neurons fed by x: backprop2 "
+        "N(0,1)/√y, as in 2013; fan-in N(0,1)/√x; standard N(0,1) (default: backprop2)",
+        "hidden layers: sigmoid, tanh, relu (default: sigmoid); several starts or",
         "--data DIR MNIST's folder (default: the script's data/)",
     ]:
         assert says in words
@@ -281,6 +313,7 @@ BROKEN = [
     ({"MPLBACKEND": "nosuch"}, f"{CONFIGURE}Key backend: 'nosuch'"),
     # A matplotlibrc in the current folder that is not UTF-8.
     ({"matplotlibrc": b"a: \xff\n"}, f"{CONFIGURE}Cannot decode configuration file"),
+    ({"matplotlib": "__version__ = '3.6.3'\n"}, "matplotlib 3.6.3 is older than 3.9"),
 ]
 
 
@@ -306,3 +339,27 @@ def test_a_broken_dependency_is_one_line(
     assert (result.returncode, result.stdout, result.stderr.count("\n")) == (1, "", 1)
     assert result.stderr.startswith(f"{PROG}: error: {message}")
     assert "a.png" not in listing(tmp_path)
+
+
+# What a machine can run out of: memory for a large raster, or file descriptors.
+LIMITS = [
+    ("RLIMIT_AS", 400 * 2**20, "--size 40,30 --dpi 250 -o a.png", "out of memory"),
+    ("RLIMIT_NOFILE", 8, "-o a.png", "Too many open files"),
+]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX resource limits")
+@pytest.mark.parametrize(("limit", "value", "args", "message"), LIMITS)
+def test_what_the_machine_runs_out_of_is_one_line(
+    tmp_path: Path, limit: str, value: int, args: str, message: str
+) -> None:
+    import resource
+
+    kind = getattr(resource, limit)
+    lower = (value, resource.getrlimit(kind)[1])
+    result = run_script(
+        *args.split(), cwd=tmp_path, preexec_fn=lambda: resource.setrlimit(kind, lower)
+    )
+    said = (result.returncode, result.stdout, result.stderr)
+    assert said == (1, "", f"{PROG}: error: {message}\n")
+    assert listing(tmp_path) == []

@@ -1,5 +1,7 @@
 """The figure: faithful by default, every view opt-in, laid out at any size."""
 
+import contextlib
+import io
 import re
 import textwrap
 from collections.abc import Iterable
@@ -14,6 +16,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.text import Text
+from PIL import Image
 from support import ROOT, layout_problems, pixels
 
 import plot_nabla_magnitudes as pnm
@@ -103,32 +106,38 @@ def test_styles_files_dicts_and_lists_compose_in_order_for_the_figure_only(
 
 
 # The runs' panels for the three plotted mini-batches and for all ten (where a
-# shared axis would flatten nine), smallest to widest; the single plot, smallest.
+# shared axis would flatten nine), smallest to widest; the single plot, smallest;
+# nine networks compared at the style's size, at 10x4 and at the smallest size the
+# README gives.
 CASES = [
-    (True, False, (3, 2), (7, 8, 9)),
-    (True, True, (4, 3), (7, 8, 9)),
-    (True, False, (3, 2), range(1, 11)),
-    (True, True, (3, 2), range(1, 11)),
-    (True, False, (10, 4), range(1, 11)),
-    (False, True, (3, 2), range(1, 11)),
+    ("panels", False, (3, 2), (7, 8, 9)),
+    ("panels", True, (4, 3), (7, 8, 9)),
+    ("panels", False, (3, 2), range(1, 11)),
+    ("panels", True, (3, 2), range(1, 11)),
+    ("panels", False, (10, 4), range(1, 11)),
+    ("plot", True, (3, 2), range(1, 11)),
+    ("networks", True, None, None),
+    ("networks", True, (10, 4), None),
+    ("networks", True, (4.8, 3.6), None),
 ]
 
 
-@pytest.mark.parametrize(("panels", "log", "size", "batches"), CASES)
+@pytest.mark.parametrize(("kind", "log", "size", "batches"), CASES)
 def test_from_3x2_inches_every_plot_is_readable_and_nothing_cut_off_or_covered(
-    size: tuple[float, float],
-    batches: Iterable[int],
-    panels: bool,
+    kind: str,
     log: bool,
+    size: tuple[float, float] | None,
+    batches: Iterable[int] | None,
     runs: object,
 ) -> None:
     title = "The vanishing gradient in a deep network"
-    reproduced = runs if panels else None
+    networks = {(i, a): runs for i in pnm.INITIALISATIONS for a in pnm.ACTIVATIONS}
+    reproduced = {"plot": None, "panels": runs, "networks": networks}[kind]
     fig = pnm.make_figure(
         batches, size=size, log=log, legend=True, title=title, reproduced=reproduced
     )
     assert layout_problems(fig) == []
-    if panels:  # a short title needs the word once
+    if kind == "panels":  # a short title needs the word once
         words = " ".join(text.get_text() for text in fig.findobj(Text))
         assert "mini-batch" in words
 
@@ -145,6 +154,58 @@ def test_type_shrinks_with_a_figure_smaller_than_the_style_s_to_6_points(
     (legend,) = fig.legends
     for text in [*legend.get_texts(), *legend.figure.axes[0].get_xticklabels()]:
         assert text.get_fontsize() == pytest.approx(points)
+
+
+@pytest.mark.parametrize(
+    "style", ["seaborn-v0_8-talk", "seaborn-v0_8-paper", "seaborn-v0_8-poster"]
+)
+def test_type_shrinks_by_one_factor_in_a_style_that_sets_it_in_points(
+    style: str,
+) -> None:
+    def sizes(size: tuple[float, float] | None) -> list[float]:
+        fig = pnm.make_figure(log=True, legend=True, title="T", style=style, size=size)
+        fig.draw_without_rendering()
+        texts = [t for t in fig.findobj(Text) if t.get_text() and t.get_visible()]
+        return [text.get_fontsize() for text in texts]
+
+    styled, small = sizes(None), sizes((6.4, 3.6))
+    scale = 6.4 / matplotlib.style.library[style]["figure.figsize"][0]
+    scale = min(scale, 3.6 / matplotlib.style.library[style]["figure.figsize"][1])
+    factor = max(scale, 6 / min(styled))  # the figure's, or 6 points at the least
+    assert small == pytest.approx([size * factor for size in styled])
+    assert len(set(styled)) > 2  # titles, labels, ticks and legend of their own
+
+
+def test_a_transparent_figure_has_see_through_bands_and_no_legend_box(
+    cwd: Path, runs: np.ndarray
+) -> None:
+    transparent = {"savefig.transparent": True}
+    fig = pnm.make_figure(reproduced=runs, legend=True, style=transparent)
+    bands = [band for ax in fig.axes for band in ax.collections]
+    assert {band.get_facecolor()[0][3] for band in bands} == {0.25}
+    assert [legend.get_frame_on() for legend in fig.legends] == [False]
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert (
+            pnm.main(["--reproduce", "5", "--legend", "--transparent", "-o", "t.png"])
+            == 0
+        )
+    with Image.open(cwd / "t.png") as image:  # lines, markers and text
+        opaque = np.asarray(image)[..., 3] == 255
+    assert 0 < opaque.mean() < 0.05
+
+
+def test_every_figure_but_the_original_says_which_end_is_the_input_and_the_csv_column(
+    runs: np.ndarray,
+) -> None:
+    def says(fig: Figure) -> bool:
+        texts = [text.get_text() for text in fig.findobj(Text)]
+        return any("from the input" in t and "layer_" in t for t in texts)
+
+    networks = {("backprop2", "sigmoid"): runs, ("standard", "tanh"): runs}
+    others = [dict(log=True), dict(reproduced=runs), dict(reproduced=networks)]
+    assert [says(pnm.make_figure(**asked)) for asked in [{}, *others]] == [
+        False, True, True, True
+    ]  # fmt: skip
 
 
 def test_make_figure_takes_a_size_and_mini_batches_as_numpy_gives_them() -> None:

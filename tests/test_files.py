@@ -4,9 +4,12 @@ import contextlib
 import gzip
 import io
 import os
+import shutil
 import stat
+import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from matplotlib.backend_bases import FigureCanvasBase
@@ -87,16 +90,115 @@ def test_every_file_says_what_it_shows_and_where_its_numbers_come_from(
             assert f"<title>{DEFAULT}</title>\n <desc>The numbers are" in text
         if path.endswith((".eps", ".ps")):
             assert f"%%Title: {DEFAULT}\n" in text
+            assert f"%%Creator: {PROG}\n%%" in text and "%%Subject: The numbers" in text
 
 
 @pytest.mark.parametrize("fmt", ["png", "pdf", "svg", "eps", "ps"])
 def test_make_figure_s_users_get_the_description_for_savefig(
     fmt: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    path = tmp_path / f"fig.{fmt}"
-    pnm.make_figure(title="T").savefig(path, metadata=pnm.metadata(fmt, title="T"))
-    assert "The numbers are Michael Nielsen's" in said(path)
+    path, said_in_it = tmp_path / f"fig.{fmt}", pnm.metadata(fmt, title="T")
+    pnm.make_figure(title="T").savefig(path, metadata=said_in_it)
+    if fmt in ("eps", "ps"):  # savefig writes the creator, and the rest is the DSC's
+        assert f"%%Creator: {PROG}\n" in said(path)
+        assert (said_in_it["Title"], said_in_it["Subject"][:16]) == (
+            "T",
+            "The numbers are ",
+        )
+    else:
+        assert "The numbers are Michael Nielsen's" in said(path)
     assert caplog.records == []
+
+
+# Titles of each kind that a user may type: backslash escapes (which a pattern's
+# replacement would read), two lines, quotes and markup, other scripts, and one
+# far longer than a line of PostScript's header.
+TITLES = [
+    r"$\nabla C^l_w$ per layer",
+    r"\Vert \g<0> \1 %%EndComments",
+    "Two\nlines",
+    "\"Café\" – ×4 'ü' <b>&amp;</b> αβγ",
+    "gradient " * 40,
+]
+# File names with a newline or an escape character, which the command records.
+NAMES = ["a\nb.eps", "c\x1bd.ps", "e\x1bf.svg", "g\nh.pdf"]
+
+
+@pytest.fixture(scope="module")
+def titled(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, Path]]:
+    """For each title, a folder where the four vector formats are written."""
+    folders = []
+    for title in TITLES:
+        folder = tmp_path_factory.mktemp("titled")
+        with contextlib.chdir(folder), contextlib.redirect_stdout(io.StringIO()):
+            assert (
+                pnm.main(["--title", title, *(a for n in NAMES for a in ("-o", n))])
+                == 0
+            )
+        folders.append((title, folder))
+    return folders
+
+
+def dsc_comments(path: Path) -> dict[str, str]:
+    """A PostScript file's header comments, each with its %%+ lines joined."""
+    first, *lines = path.read_bytes().split(b"\n%%EndComments")[0].decode().splitlines()
+    assert first.startswith("%!PS-Adobe-3.0")
+    assert all(line.startswith("%%") and len(line) <= 255 for line in lines), path
+    comments, key = {}, ""
+    for line in lines:
+        if line.startswith("%%+ "):
+            comments[key] += " " + line[4:]
+        else:
+            key, _, comments[key] = line[2:].partition(": ")
+    return comments
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="newlines in file names")
+def test_any_title_and_file_name_go_into_each_format_s_metadata_as_it_carries_text(
+    titled: list[tuple[str, Path]], tmp_path: Path
+) -> None:
+    for title, folder in titled:
+        eps, ps, svg, _ = (folder / name for name in NAMES)
+        for header in (dsc_comments(eps), dsc_comments(ps)):
+            assert header["Creator"] == PROG
+            assert header["Title"] == " ".join(
+                pnm.metadata("ps", title=title)["Title"].split()
+            )
+            assert "--title" in header["Subject"] and "e\\x1bf.svg" in header["Subject"]
+        root = ElementTree.parse(svg).getroot()
+        (text,) = [e.text for e in root.iter() if e.tag.endswith("}title")][:1]
+        desc = "".join(e.text or "" for e in root.iter() if e.tag.endswith("}desc"))
+        assert (text, "c\\x1bd.ps" in desc) == (title, True)
+    # Again, in another folder: the same bytes, though \g<0> is a pattern's whole match.
+    with contextlib.chdir(tmp_path), contextlib.redirect_stdout(io.StringIO()):
+        assert (
+            pnm.main(["--title", TITLES[1], *(a for n in NAMES for a in ("-o", n))])
+            == 0
+        )
+    assert (tmp_path / NAMES[1]).read_bytes() == (titled[1][1] / NAMES[1]).read_bytes()
+
+
+READERS = [name for name in ("gs", "pdfinfo") if not shutil.which(name)]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="newlines in file names")
+@pytest.mark.skipif(
+    bool(READERS),
+    reason=f"needs Ghostscript and pdfinfo; missing: {', '.join(READERS)} "
+    "(on Debian: apt-get install ghostscript poppler-utils)",
+)
+def test_any_title_and_file_name_make_files_that_ghostscript_and_pdfinfo_read(
+    titled: list[tuple[str, Path]],
+) -> None:
+    for title, folder in titled:
+        eps, ps, _, pdf = (folder / name for name in NAMES)
+        for path in (eps, ps):
+            gs = ["gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=nullpage"]
+            read = subprocess.run([*gs, path], capture_output=True, text=True)
+            assert (read.returncode, read.stdout, read.stderr) == (0, "", ""), path
+        info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True)
+        first = info.stdout.split("\n", 1)[0].removeprefix("Title:").strip()
+        assert (info.returncode, first) == (0, title.split("\n")[0].strip())
 
 
 def test_separate_runs_give_byte_identical_files(

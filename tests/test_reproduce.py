@@ -3,6 +3,7 @@ how the record sits among the runs."""
 
 import contextlib
 import gzip
+import hashlib
 import io
 import os
 import re
@@ -10,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +19,8 @@ import pytest
 from matplotlib.collections import PolyCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
-from support import PROG, ROOT, SCRIPT, listing
+from PIL import Image
+from support import PROG, ROOT, SCRIPT, listing, pixels
 
 import plot_nabla_magnitudes as pnm
 
@@ -267,28 +270,60 @@ def test_bands_on_one_axes_are_opaque_tints_under_every_line_in_every_format(
 # -- From the command line --------------------------------------------------------
 
 
-def test_the_command_line_draws_the_runs_and_says_how_they_agree(
-    cwd: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_the_command_line_draws_the_runs_and_its_files_say_how_they_were_made(
+    cwd: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    drawn = []
-    real = pnm.make_figure
-    monkeypatch.setattr(
-        pnm, "make_figure", lambda *a, **k: drawn.append(k) or real(*a, **k)
+    shutil.copytree(ROOT / "data", cwd / "mnist")
+    (cwd / "out").mkdir()
+    (cwd / "house.mplstyle").write_text("lines.linewidth: 3\n")
+    # Each path in full, -o in each of its spellings; a title that looks like one.
+    args = (
+        f"--reproduce 3 --seed 4 --log --data {cwd}/mnist --style {cwd}/house.mplstyle"
     )
-    args = ["--reproduce", "3", "--seed", "4", "--init", "fan-in", "--log"]
-    assert pnm.main([*args, "-o", "r.svg"]) == 0
-    reproduced = drawn[-1]["reproduced"]
-    assert np.array_equal(reproduced, pnm.reproduce(3, seed=4, init="fan-in"))
-    assert drawn[-1]["log"] is True
-    agreement = str(pnm.Agreement(reproduced))
-    assert capsys.readouterr().out == f"{agreement}\nr.svg\n"
-    assert listing(cwd) == ["r.svg"]
-    # The file says how it was made: the options, the runs and how they agree.
-    (desc,) = re.findall("<desc>(.*)</desc>", (cwd / "r.svg").read_text())
-    assert desc.endswith(
-        f"Made with {PROG} {' '.join(args)} -o r.svg. Runs from seed 4, --init "
-        f"fan-in, --activation sigmoid. {agreement.replace(chr(10), '; ')}."
+    args += (
+        f" --title {cwd}/T -o {cwd}/out/r.svg --output={cwd}/out/r.png -o{cwd}/r.pdf"
     )
+    assert pnm.main(args.split()) == 0
+    runs = pnm.reproduce(3, seed=4)
+    agreement = str(pnm.Agreement(runs))
+    paths = "".join(f"{cwd}/{path}\n" for path in ("out/r.svg", "out/r.png", "r.pdf"))
+    assert capsys.readouterr().out == f"{agreement}\n{paths}"
+    style, title = cwd / "house.mplstyle", f"{cwd}/T"
+    drawn = pnm.make_figure(reproduced=runs, log=True, style=style, title=title)
+    with Image.open(cwd / "out" / "r.png") as image:
+        assert (image.size, image.convert("RGBA").tobytes()) == pixels(drawn)
+    # The file says which code made it and how, and nothing of this machine's folders.
+    (desc,) = re.findall("<desc>(.*)</desc>", (cwd / "out" / "r.svg").read_text(), re.S)
+    code = hashlib.sha256(SCRIPT.read_bytes()).hexdigest()[:12]
+    command = f"--log --data mnist --style house.mplstyle --title {cwd}/T -o r.svg"
+    assert f"{PROG} --reproduce 3 --seed 4 {command} --output=r.png -or.pdf " in desc
+    assert f"({PROG}: SHA-256 {code})." in desc and agreement in desc
+    assert desc.count(str(cwd)) == 1  # in the title alone
+
+
+def test_runs_of_another_network_are_named_and_drawn_without_the_record(
+    cwd: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = "--reproduce 4 --init standard --activation tanh --legend -o r.svg"
+    assert pnm.main(args.split()) == 0
+    runs = pnm.reproduce(4, init="standard", activation="tanh")
+    growths = growth(runs)
+    row = f"| `standard` | `tanh` | \u00d7{np.median(growths):.2f} | "
+    row += "{:.2f}\u2013{:.2f} | 0 |".format(*np.percentile(growths, [5, 95]))
+    recorded = growth(np.array(pnm.NABLA_W_NORMS))
+    record = f"made with backprop2 and sigmoid: \u00d7{recorded:.2f}"
+    out = capsys.readouterr().out
+    assert row in out.splitlines() and record in out and "lie within" not in out
+    assert row in (cwd / "r.svg").read_text()
+    fig = pnm.make_figure(reproduced={("standard", "tanh"): runs}, legend=True)
+    (legend,) = fig.legends
+    named = [
+        "median of 4 runs of standard, tanh",
+        "5\u201395 % of 4 runs of standard, tanh",
+    ]
+    assert [text.get_text() for text in legend.get_texts()] == named
+    faces = {line.get_markerfacecolor() for ax in fig.axes for line in ax.get_lines()}
+    assert "none" not in faces  # no hollow markers: the record is not drawn
 
 
 @pytest.mark.parametrize(
@@ -297,12 +332,14 @@ def test_the_command_line_draws_the_runs_and_says_how_they_agree(
         (["--style", "nosuch", "-o", "r.png"], 2),
         (["-o", "missing/r.png"], 1),
         (["-o", "folder.png"], 1),
+        (["-o", "r.png", "-o", "missing/r.png"], 1),
         (["--title", "$\\nosuch$", "-o", "r.png"], 1),
         (["--dpi", "6000"], 1),  # no -o, no display: the default PNG
+        (["--style", "huge.mplstyle", "-o", "r.png"], 1),  # type of 1e308 points
         (["--style", "tex.mplstyle", "-o", "r.png"], 1),  # where there is no LaTeX
     ],
 )
-def test_what_would_fail_after_the_training_fails_before_it(
+def test_mistakes_are_refused_before_the_training_starts(
     cwd: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -313,30 +350,42 @@ def test_what_would_fail_after_the_training_fails_before_it(
         pytest.skip("LaTeX is installed here")
     (cwd / "folder.png").mkdir()
     (cwd / "tex.mplstyle").write_text("text.usetex: True\n")
+    (cwd / "huge.mplstyle").write_text("font.size: 1e308\n")
     monkeypatch.setattr(pnm, "reproduce", lambda *a, **k: pytest.fail("trained"))
     assert pnm.main(["--reproduce", "5000", *args]) == status
     assert capsys.readouterr().err.count("error:") == 1
-    assert listing(cwd) == ["folder.png", "tex.mplstyle"]
+    assert listing(cwd) == ["folder.png", "huge.mplstyle", "tex.mplstyle"]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX terminal")
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGHUP"])
 def test_progress_shows_on_a_terminal_and_a_stop_is_one_line_and_no_runs(
-    tmp_path: Path,
+    tmp_path: Path, stop: str
 ) -> None:
     import pty
 
     leader, follower = pty.openpty()  # standard error on a terminal
-    args = [sys.executable, str(SCRIPT), "--reproduce", "10000", "--csv"]
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=follower)
+    args = [sys.executable, str(SCRIPT), "--reproduce", "10000", "-o", "r.png"]
+    # SIGINT ignored, as in a job started in the background: it stays ignored.
+    ignored = partial(signal.signal, signal.SIGINT, signal.SIG_IGN)
+    process = subprocess.Popen(args, stderr=follower, cwd=tmp_path, preexec_fn=ignored)
     os.close(follower)
-    seen, stop = b"", signal.SIGTERM  # as `timeout` sends; Ctrl-C's is SIGINT
+    seen, interrupted, stopped = b"", 0, False
     with contextlib.suppress(OSError):  # the terminal closes with the process
         while chunk := os.read(leader, 1024):
             seen += chunk
-            if stop and b" runs" in seen:
-                process.send_signal(stop)
-                stop = 0  # once
-    os.close(leader)
-    assert (process.wait(timeout=60), process.communicate()[0]) == (1, b"")
-    progress = r"(\rtraining: \d+ of 10000 runs)+"
-    assert re.fullmatch(rf"{progress}\r\n{PROG}: error: stopped\r\n", seen.decode())
+            if not interrupted and b" runs" in seen:
+                process.send_signal(signal.SIGINT)
+                interrupted = len(seen)
+            elif interrupted and b" runs" in seen[interrupted:]:
+                if stop == "SIGHUP":  # the terminal has gone, and its standard error
+                    os.close(leader)
+                process.send_signal(getattr(signal, stop))  # as `timeout` sends
+                stopped = True  # by this signal, the run having gone on after SIGINT
+                break
+        while chunk := os.read(leader, 1024):
+            seen += chunk
+    assert (process.wait(timeout=60), listing(tmp_path), stopped) == (1, [], True)
+    if stop == "SIGTERM":
+        progress = r"(\rtraining: \d+ of 10000 runs)+"
+        assert re.fullmatch(rf"{progress}\r\n{PROG}: error: stopped\r\n", seen.decode())

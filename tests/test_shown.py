@@ -24,10 +24,18 @@ CELLS = [
     f"%run {SCRIPT}",
     f"%run {SCRIPT} -o fig.svg --log",
     f"%run {SCRIPT} --batches 11",
-    # Interrupted (as by the kernel's stop button) while it works.
+    # Interrupted while it works, as by the kernel's stop button, pressed again if
+    # the first interrupt fell where Python ignores it (in a weakref's callback).
     "import os, signal, threading\n"
-    "threading.Timer(0.3, os.kill, [os.getpid(), signal.SIGINT]).start()\n"
-    f"%run {SCRIPT} --reproduce 10000 -o r.png",
+    "done = threading.Event()\n"
+    "def press():\n"
+    "    while not done.wait(0.3):\n"
+    "        os.kill(os.getpid(), signal.SIGINT)\n"
+    "threading.Thread(target=press).start()\n"
+    "try:\n"
+    f"    %run {SCRIPT} --reproduce 10000 -o r.png\n"
+    "finally:\n"
+    "    done.set()",
 ]
 
 
