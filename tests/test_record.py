@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from support import ORIGINAL_SCRIPT, ROOT
 
 import plot_nabla_magnitudes as pnm
@@ -68,6 +70,29 @@ H, R = pnm.hidden_layer_norms, pnm.reproduce
         (R, {"activation": "gelu"}, ValueError, "activation must be one of sigmoid"),
         (pnm.Agreement, {"reproduced": [[1.0]]}, ValueError, "reproduced must be"),
         (pnm.main, {"argv": "--csv"}, TypeError, "argv must be a list of arguments"),
+        (pnm.main, {"argv": b"--csv"}, TypeError, "argv must be a list of arguments"),
+        (pnm.make_figure, {"size": "64"}, ValueError, f"{SIZE}, not '64'"),
+        (pnm.make_figure, {"size": (1e9, 1)}, ValueError, f"{SIZE}, .*at most 1,000"),
+        (
+            pnm.make_figure,
+            {"log": "no"},
+            TypeError,
+            "log must be True or False, not 'no'",
+        ),
+        (pnm.make_figure, {"style": 123}, TypeError, "style must be a style's name or"),
+        (
+            pnm.make_figure,
+            {"reproduced": {"tanh": []}},
+            TypeError,
+            "reproduced must ma",
+        ),
+        (
+            pnm.draw,
+            {"ax": Axes(Figure(), (0, 0, 1, 1)), "legend": 1},
+            TypeError,
+            "legen",
+        ),
+        (pnm.metadata, {"fmt": "jpg"}, ValueError, "fmt must be png, pdf, svg, eps or"),
     ],
 )
 def test_the_api_names_the_argument_it_cannot_take(

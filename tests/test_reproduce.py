@@ -20,7 +20,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from PIL import Image
-from support import PROG, ROOT, SCRIPT, listing, pixels
+from support import PROG, ROOT, SCRIPT, listing, pixels, run_python
 
 import plot_nabla_magnitudes as pnm
 
@@ -99,6 +99,23 @@ def test_pasted_into_a_notebook_it_finds_the_data_under_the_current_folder(
         assert part in str(found.value)
     for name in ("train-images-first-1000-idx3-ubyte", "train-images-idx3-ubyte"):
         assert name in str(found.value)
+    # A file it writes says where its code was, as there is no file to hash.
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert cell["main"](["-o", "a.svg"]) == 0  # type: ignore[operator]
+    assert (
+        f"({PROG}: pasted in, with no file to hash)" in (tmp_path / "a.svg").read_text()
+    )
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX links")
+def test_run_through_a_link_it_finds_the_data_beside_the_script_itself(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "pnm.py").symlink_to(SCRIPT)
+    args = [str(tmp_path / "bin" / "pnm.py"), "--reproduce", "1", "--csv"]
+    result = run_python(*args, cwd=tmp_path)
+    assert (result.returncode, result.stdout.count("\n"), result.stderr) == (0, 11, "")
 
 
 # -- The training, checked against the algorithm itself --------------------------
