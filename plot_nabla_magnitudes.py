@@ -1467,7 +1467,8 @@ def _provenance(args: argparse.Namespace, argv: list[str]) -> str:
     if _SCRIPT is not None and os.path.isfile(_SCRIPT):
         with open(_SCRIPT, "rb") as file:
             code = f"SHA-256 {hashlib.sha256(file.read()).hexdigest()[:12]}"
-    return f"Made with {shlex.join(words)} ({_PROG}: {code})."
+    runs = "" if args.reproduce is None else f" Run i from seed {args.seed} + i."
+    return f"Made with {shlex.join(words)} ({_PROG}: {code}).{runs}"
 
 
 def _figure(args: argparse.Namespace, networks: Any, pyplot: bool) -> Figure:

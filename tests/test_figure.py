@@ -107,8 +107,7 @@ def test_styles_files_dicts_and_lists_compose_in_order_for_the_figure_only(
 
 # The runs' panels for the three plotted mini-batches and for all ten (where a
 # shared axis would flatten nine), smallest to widest; the single plot, smallest;
-# nine networks compared at the style's size, at 10x4 and at the smallest size the
-# README gives.
+# nine networks compared at 10x4 and at the smallest size that the README gives.
 CASES = [
     ("panels", False, (3, 2), (7, 8, 9)),
     ("panels", True, (4, 3), (7, 8, 9)),
@@ -116,7 +115,6 @@ CASES = [
     ("panels", True, (3, 2), range(1, 11)),
     ("panels", False, (10, 4), range(1, 11)),
     ("plot", True, (3, 2), range(1, 11)),
-    ("networks", True, None, None),
     ("networks", True, (10, 4), None),
     ("networks", True, (4.8, 3.6), None),
 ]
