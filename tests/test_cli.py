@@ -178,7 +178,7 @@ ERRORS = [
     # A tight box padded by half a metre each side, at the style's 100 dpi, or grown
     # by a title that cannot wrap.
     ("--style pad.mplstyle -o a.png", "'a.png' would be 106.3\u00d7104.7 inches"),
-    (f"--style tight.mplstyle --title {'x' * 3000} --dpi 300 -o a.png", "'a.png' wou"),
+    (f"--style tight.mplstyle --title {'x' * 1000} --dpi 1000 -o a.png", "'a.png' wou"),
 ]
 
 
@@ -205,12 +205,10 @@ def test_what_cannot_be_drawn_or_written_is_one_line_and_writes_nothing(
 @pytest.mark.parametrize(
     ("args", "written"),
     [
-        ("-o a.png", True),  # 640×480, the most allowed here
+        ("--size 64,48 --dpi 10 -o a.tif", True),  # 640×480, the most allowed here
         ("--dpi 100.5 -o a.png", False),
         ("--dpi 100.5 -o a.svg", True),  # a vector has no pixels
-        ("--size 64,48 --dpi 10 -o a.tif", True),
         ("--style pad.mplstyle -o a.png", False),  # a tight box padded an inch
-        ("--style pad.mplstyle -o a.pdf", True),
     ],
 )
 def test_the_raster_limit_counts_each_raster_at_its_own_resolution(

@@ -162,7 +162,6 @@ def test_type_shrinks_by_one_factor_in_a_style_that_sets_it_in_points(
 ) -> None:
     def sizes(size: tuple[float, float] | None) -> list[float]:
         fig = pnm.make_figure(log=True, legend=True, title="T", style=style, size=size)
-        fig.draw_without_rendering()
         texts = [t for t in fig.findobj(Text) if t.get_text() and t.get_visible()]
         return [text.get_fontsize() for text in texts]
 

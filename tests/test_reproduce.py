@@ -297,13 +297,11 @@ def test_the_command_line_draws_the_runs_and_its_files_say_how_they_were_made(
     args = (
         f"--reproduce 3 --seed 4 --log --data {cwd}/mnist --style {cwd}/house.mplstyle"
     )
-    args += (
-        f" --title {cwd}/T -o {cwd}/out/r.svg --output={cwd}/out/r.png -o{cwd}/r.pdf"
-    )
+    args += f" --title {cwd}/T -o {cwd}/out/r.svg --output={cwd}/out/r.png -o{cwd}/r.ps"
     assert pnm.main(args.split()) == 0
     runs = pnm.reproduce(3, seed=4)
     agreement = str(pnm.Agreement(runs))
-    paths = "".join(f"{cwd}/{path}\n" for path in ("out/r.svg", "out/r.png", "r.pdf"))
+    paths = "".join(f"{cwd}/{path}\n" for path in ("out/r.svg", "out/r.png", "r.ps"))
     assert capsys.readouterr().out == f"{agreement}\n{paths}"
     style, title = cwd / "house.mplstyle", f"{cwd}/T"
     drawn = pnm.make_figure(reproduced=runs, log=True, style=style, title=title)
@@ -313,7 +311,7 @@ def test_the_command_line_draws_the_runs_and_its_files_say_how_they_were_made(
     (desc,) = re.findall("<desc>(.*)</desc>", (cwd / "out" / "r.svg").read_text(), re.S)
     code = hashlib.sha256(SCRIPT.read_bytes()).hexdigest()[:12]
     command = f"--log --data mnist --style house.mplstyle --title {cwd}/T -o r.svg"
-    assert f"{PROG} --reproduce 3 --seed 4 {command} --output=r.png -or.pdf " in desc
+    assert f"{PROG} --reproduce 3 --seed 4 {command} --output=r.png -or.ps " in desc
     assert f"({PROG}: SHA-256 {code})." in desc and agreement in desc
     assert desc.count(str(cwd)) == 1  # in the title alone
 
