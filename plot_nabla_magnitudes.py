@@ -157,7 +157,7 @@ def _networks(reproduced: Runs) -> Networks:
     for network, runs in (given or {RECORD_NETWORK: reproduced}).items():
         if not (isinstance(network, tuple) and len(network) == 2):
             raise TypeError(
-                f"reproduced must map (init, activation) to runs, not {network!r}"
+                f"reproduced's keys must be (init, activation), not {network!r}"
             )
         try:
             networks[network] = np.asarray(runs, dtype=float)
@@ -191,8 +191,8 @@ def _means(runs: Array, batches: Iterable[int]) -> Array:
     """Return each run's hidden-layer norms, as geometric means over the batches."""
     import numpy as np
 
-    means: Array = np.exp(np.log(runs[:, [b - 1 for b in batches], _HIDDEN]).mean(1))
-    return means
+    hidden = runs[:, [batch - 1 for batch in batches], _HIDDEN]
+    return np.exp(np.log(hidden).mean(axis=1))  # type: ignore[no-any-return]
 
 
 def _run_growths(runs: Array, batches: Iterable[int]) -> Array:
@@ -267,12 +267,8 @@ def _flag(name: str, value: bool) -> bool:
 
 def _run_labels(runs: int, network: tuple[str, str]) -> tuple[str, str]:
     """Return a legend's words for a band and a median, naming another network."""
-    of = (
-        f"{runs} runs"
-        if network == RECORD_NETWORK
-        else "{} runs of {}, {}".format(runs, *network)
-    )
-    return f"{_BAND_NAME} of {of}", f"median of {of}"
+    named = "" if network == RECORD_NETWORK else " of {}, {}".format(*network)
+    return f"{_BAND_NAME} of {runs} runs{named}", f"median of {runs} runs{named}"
 
 
 def _draw(
@@ -304,17 +300,15 @@ def _draw(
 
 
 def _spread(ax: Axes, runs: Array, colour: Any, band: str, median: str) -> list[Artist]:
-    """Draw the median of the runs (each a norm per hidden layer), dashed, over their
-    band if there are two runs or more."""
+    """Draw the runs' median, dashed, over their band if there are two runs or more."""
     import numpy as np
 
     drawn: list[Artist] = []
     if len(runs) > 1:
         low, high = np.percentile(runs, _BAND, axis=0)
-        face = _band_face(colour, ax.get_facecolor())
-        band_drawn = ax.fill_between(_LAYERS, low, high, fc=face, ec="none", label=band)
-        drawn.append(band_drawn)
-    middle = np.percentile(runs, 50, axis=0) if len(runs) else [math.nan] * len(_LAYERS)
+        fc = _band_face(colour, ax.get_facecolor())
+        drawn.append(ax.fill_between(_LAYERS, low, high, fc=fc, ec="none", label=band))
+    middle = np.percentile(runs, 50, axis=0) if len(runs) else [math.nan] * 4
     return drawn + ax.plot(_LAYERS, middle, "--", color=colour, label=median)
 
 
@@ -345,8 +339,7 @@ def _tint(colour: Any, background: Any, alpha: float) -> Any:
 
 
 def _band_face(colour: Any, background: Any) -> Any:
-    """Return a band's colour: see-through if files are to be transparent, else an
-    opaque tint, the same in every format."""
+    """Return a band's colour: see-through for a transparent file, else a tint."""
     import matplotlib
     from matplotlib.colors import to_rgb
 
@@ -356,12 +349,12 @@ def _band_face(colour: Any, background: Any) -> Any:
 
 
 def _readable_log_scale(ax: Axes, room: bool = True) -> None:
-    """Make the y axis logarithmic, labelled at each power of ten, and at 2 and 5
-    times each where there is room and the data spans few."""
+    """Make the y axis logarithmic, labelled at 1, 2 and 5 times each power of ten."""
     from matplotlib.ticker import LogLocator, NullFormatter, StrMethodFormatter
 
     ax.set_yscale("log")
     low, high = ax.get_ylim()
+    # Only where there is room; over many decades, LogLocator would label none.
     subs = (1.0, 2.0, 5.0) if room and high < low * 1e4 else (1.0,)
     ax.yaxis.set_major_locator(LogLocator(subs=subs))
     ax.yaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
@@ -393,8 +386,7 @@ def _checked_style(style: Any) -> Any:
 
 
 def _shrink_type(scale: float) -> None:
-    """Shrink every text in the style in use by the figure's scale, or by less where
-    the smallest would fall below 6 points; and the markers by the scale."""
+    """Shrink every text by the figure's scale, or by less to keep it to 6 points."""
     import matplotlib
     from matplotlib.font_manager import FontProperties
 
