@@ -84,7 +84,7 @@ H, R = pnm.hidden_layer_norms, pnm.reproduce
             pnm.make_figure,
             {"reproduced": {"tanh": []}},
             TypeError,
-            "reproduced must ma",
+            "reproduced.s keys must be",
         ),
         (
             pnm.draw,
