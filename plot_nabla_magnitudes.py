@@ -285,8 +285,8 @@ def _draw(
             band, median = (
                 _run_labels(len(runs), network) if batch == batches[0] else ("", "")
             )
-            median = median if recorded else f"{batch}"
-            drawn += _spread(ax, runs[:, batch - 1, _HIDDEN], colour, band, median)
+            labels = (band, median if recorded else f"{batch}")
+            drawn += _spread(ax, runs[:, batch - 1, _HIDDEN], colour, labels)
         if recorded:
             growth = f" (×{growth_per_layer(batch):.1f} per layer)" if log else ""
             # Over a band, hollow markers leave the band and the median in sight.
@@ -299,14 +299,17 @@ def _draw(
     return drawn
 
 
-def _spread(ax: Axes, runs: Array, colour: Any, band: str, median: str) -> list[Artist]:
+def _spread(
+    ax: Axes, runs: Array, colour: Any, labels: tuple[str, str], overlaps: bool = False
+) -> list[Artist]:
     """Draw the runs' median, dashed, over their band if there are two runs or more."""
     import numpy as np
 
+    band, median = labels
     drawn: list[Artist] = []
     if len(runs) > 1:
         low, high = np.percentile(runs, _BAND, axis=0)
-        fc = _band_face(colour, ax.get_facecolor())
+        fc = _band_face(colour, ax.get_facecolor(), overlaps)
         drawn.append(ax.fill_between(_LAYERS, low, high, fc=fc, ec="none", label=band))
     middle = np.percentile(runs, 50, axis=0) if len(runs) else [math.nan] * 4
     return drawn + ax.plot(_LAYERS, middle, "--", color=colour, label=median)
@@ -338,12 +341,13 @@ def _tint(colour: Any, background: Any, alpha: float) -> Any:
     return tuple(alpha * c + (1 - alpha) * b for c, b in pairs)
 
 
-def _band_face(colour: Any, background: Any) -> Any:
-    """Return a band's colour: see-through for a transparent file, else a tint."""
+def _band_face(colour: Any, background: Any, overlaps: bool = False) -> Any:
+    """Return a band's colour: see-through where it overlaps others or the file is
+    transparent, else an opaque tint; PostScript makes each an opaque tint."""
     import matplotlib
     from matplotlib.colors import to_rgb
 
-    if matplotlib.rcParams["savefig.transparent"]:
+    if overlaps or matplotlib.rcParams["savefig.transparent"]:
         return (*to_rgb(colour), _BAND_ALPHA)
     return _tint(colour, background, _BAND_ALPHA)
 
@@ -434,19 +438,22 @@ def make_figure(
         fig = _new_figure(size, original, _flag("pyplot", pyplot))
         if title is not None:
             fig.suptitle(title, wrap=True)
-        place: dict[str, Any] = {"loc": "outside lower center"}  # below the panels
         if networks is None:
-            (ax,) = [fig.add_subplot()]
+            ax = fig.add_subplot()
             handles = _draw(ax, chosen, log, None, RECORD_NETWORK)
             ax.set_xlabel("Layer $l$" if original else _X_LABEL)
-            place = {"loc": "outside right center", "title": "mini-batch"}
-        elif compared:
-            handles = _draw_comparison(fig, chosen, networks)
-            place["title"] = "growth per layer"
-        else:
-            handles = _draw_panels(fig, chosen, log, networks)
-        if legend or compared:
-            _add_legend(fig, handles, place)
+            place: dict[str, Any] = {
+                "loc": "outside right center",
+                "title": "mini-batch",
+            }
+        else:  # below the panels, in as many columns as fit
+            draw_panels = _draw_comparison if compared else _draw_panels
+            handles = draw_panels(fig, chosen, log, networks)
+            place = {"loc": "outside lower center", "ncols": _columns(fig, handles)}
+            place["title"] = "growth per layer" if compared else None
+        if legend or compared:  # a transparent figure's has no box; any other, opaque
+            boxed = not matplotlib.rcParams["savefig.transparent"]
+            fig.legend(handles=handles, frameon=boxed, framealpha=1, **place)
     return fig
 
 
@@ -473,19 +480,23 @@ def _new_figure(size: Any, original: bool, pyplot: bool) -> Figure:
     return plt.figure(figsize=(width, height), layout=layout)
 
 
-def _add_legend(fig: Figure, handles: list[Artist], place: dict[str, Any]) -> None:
-    """Add the figure's legend: below, in as many columns as fit; boxed, and opaque
-    for PostScript, unless the figure is to be transparent."""
+def _columns(fig: Figure, handles: list[Artist]) -> int:
+    """Return how many columns of a legend of the handles fit across the figure."""
     import matplotlib
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
 
     rc = matplotlib.rcParams
-    if place["loc"] == "outside lower center":
-        longest = max(len(str(handle.get_label())) for handle in handles)
-        room = fig.get_figwidth() * 72 / rc["font.size"] / (longest / 2 + 4)
-        place["ncols"] = max(1, min(3, len(handles), int(room)))
-    fig.legend(
-        handles=handles, frameon=not rc["savefig.transparent"], framealpha=1, **place
+    font = FontProperties(size=rc["legend.fontsize"])
+    em = font.get_size_in_points()
+    labels = [str(handle.get_label()) for handle in handles]
+    text = max(
+        TextToPath().get_text_width_height_descent(t, font, False)[0] for t in labels
     )
+    handle = (rc["legend.handlelength"] + rc["legend.handletextpad"]) * em
+    space, border = rc["legend.columnspacing"] * em, 2 * rc["legend.borderpad"] * em
+    fit = (fig.get_figwidth() * 72 - border + space) // (text + handle + space)
+    return max(1, min(3, len(handles), int(fit)))
 
 
 def _draw_panels(
@@ -535,7 +546,7 @@ def _draw_panels(
 
 
 def _draw_comparison(
-    fig: Figure, batches: tuple[int, ...], networks: Networks
+    fig: Figure, batches: tuple[int, ...], log: bool, networks: Networks
 ) -> list[Artist]:
     """Draw a panel for each activation, with each network's median and band, and the
     record over its own; return the artists for a legend.
@@ -561,7 +572,7 @@ def _draw_comparison(
         )
         growth = f"×{np.median(_run_growths(done, batches)):.2f}, " if len(done) else ""
         label = f"{init}, {activation}: {growth}{count}"
-        handles += _spread(ax, _means(done, batches), colour, "", label)[-1:]
+        handles += _spread(ax, _means(done, batches), colour, ("", label), True)[-1:]
         if (init, activation) == RECORD_NETWORK:
             record = np.array([NABLA_W_NORMS])
             label = f"recorded in 2013: ×{_run_growths(record, batches)[0]:.2f}"
@@ -569,7 +580,7 @@ def _draw_comparison(
             handles += ax.plot(_LAYERS, points, "o", c=colour, mfc="none", label=label)
     # The medians and the record set the scale, which runs that blew up would flatten.
     heights = [y for line in handles for y in line.get_ydata() if np.isfinite(y)]  # type: ignore[attr-defined]
-    axes[0].set_ylim(min(heights) / 4, max(heights) * 4)
+    axes[0].set_ylim(min(heights, default=1) / 4, max(heights, default=1) * 4)
     for ax, activation in zip(axes, activations):
         ax.set(title=f"{activation} hidden layers", xticks=_LAYERS)
         _readable_log_scale(ax, fig.get_figheight() >= 3)
@@ -885,25 +896,22 @@ def _summary(networks: Networks, batches: Iterable[int] | None) -> str:
 
 
 class _Format(NamedTuple):
-    raster: bool  # drawn in pixels, which the limit counts
     family: str  # where it says what it shows: as `metadata`'s fmt, or "pillow"
+    side: int  # the most pixels it holds on a side; a vector format, none: 0
 
 
 # Each format that matplotlib writes without LaTeX. Pillow's rasters carry an EXIF
-# description, and a GIF a comment; bare pixels carry nothing.
+# description, and a GIF a comment; bare pixels carry nothing. matplotlib draws
+# fewer than 2**23 pixels on a side.
 _FORMATS = {
-    "png": _Format(True, "png"),
-    "pdf": _Format(False, "pdf"),
-    "svg": _Format(False, "svg"),
-    "svgz": _Format(False, "svg"),
-    "eps": _Format(False, "eps"),
-    "ps": _Format(False, "ps"),
-    **dict.fromkeys(
-        ("avif", "gif", "jpeg", "jpg", "tif", "tiff", "webp"), _Format(True, "pillow")
-    ),
-    "raw": _Format(True, ""),
-    "rgba": _Format(True, ""),
-}
+    "png": _Format("png", 2**23 - 1), "raw": _Format("", 2**23 - 1),
+    "rgba": _Format("", 2**23 - 1), "tif": _Format("pillow", 2**23 - 1),
+    "tiff": _Format("pillow", 2**23 - 1), "jpg": _Format("pillow", 65_500),
+    "jpeg": _Format("pillow", 65_500), "gif": _Format("pillow", 65_535),
+    "avif": _Format("pillow", 65_536), "webp": _Format("pillow", 16_383),
+    "pdf": _Format("pdf", 0), "svg": _Format("svg", 0), "svgz": _Format("svg", 0),
+    "eps": _Format("eps", 0), "ps": _Format("ps", 0),
+}  # fmt: skip
 _SOURCE = (
     "The numbers are Michael Nielsen's norms of the unregularized weight gradient "
     "of a 784-30-30-30-30-30-10 sigmoid network on MNIST (ten mini-batches of 100, "
@@ -1065,6 +1073,8 @@ def _write(path: str, data: bytes | None) -> None:
             raise OSError(errno.ELOOP, os.strerror(errno.ELOOP))
         if os.path.exists(target) and not os.path.isfile(target):
             raise OSError(0, "not a regular file")
+        if os.path.exists(target) and not os.access(target, os.W_OK):  # as cp has it
+            raise OSError(errno.EACCES, os.strerror(errno.EACCES))
         with open(temporary, "xb") as file:  # made as any new file is, by the umask
             file.write(data or b"")
         if data is not None:
@@ -1266,6 +1276,8 @@ def _options(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Names
             if getattr(args, name) != parser.get_default(name):
                 parser.error(f"argument --{name}: {reason}")
 
+    if sys.stdout is None:  # closed when the program started: said before any work
+        raise _Failure("cannot write to standard output: it is closed")
     fewest = 1 if args.csv else 2  # a band of the runs needs two
     if args.reproduce is None:
         refuse(_TRAINING, "only with --reproduce")
@@ -1306,21 +1318,23 @@ def _dependencies(*names: str) -> None:
         log.addFilter(held.append)  # type: ignore[arg-type]
         try:
             version = importlib.import_module(top).__version__
-            if tuple(map(int, version.split(".")[:2])) < _DEPENDENCIES[top]:
-                oldest = ".".join(map(str, _DEPENDENCIES[top]))
-                raise _Failure(f"{top} {version} is older than {oldest}; {_INSTALL}")
-            importlib.import_module(name)
-        except ImportError as exc:
-            _go_on()  # an interrupt first, which numpy turns into an ImportError
-            raise _Failure(f"cannot import: {_one_line(exc)}; {_INSTALL}") from None
+            recent = tuple(map(int, version.split(".")[:2])) >= _DEPENDENCIES[top]
+            if recent:
+                importlib.import_module(name)
         except (ValueError, OSError) as exc:  # MPLBACKEND, or a matplotlibrc file
             said = " ".join(record.getMessage() for record in held) or _one_line(exc)
             raise _Failure(f"cannot configure {top}: {said}") from None
+        except Exception as exc:  # missing or broken
+            _go_on()  # an interrupt first, which numpy turns into an ImportError
+            raise _Failure(f"cannot import: {_one_line(exc)}; {_INSTALL}") from None
         finally:
             log.removeFilter(held.append)  # type: ignore[arg-type]
         for record in held:
             log.handle(record)
         _go_on()  # an interrupt held back until the module was whole
+        if not recent:
+            oldest = ".".join(map(str, _DEPENDENCIES[top]))
+            raise _Failure(f"{top} {version} is older than {oldest}; {_INSTALL}")
 
 
 def _progress(shown: bool, before: int, total: int, done: int, runs: int) -> None:
@@ -1394,41 +1408,67 @@ def _outputs(parser: argparse.ArgumentParser, paths: list[str]) -> dict[str, str
     return outputs
 
 
-def _use_styles(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+def _use_styles(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, outputs: dict[str, str]
+) -> None:
     """Use the styles in order, then --transparent; refuse a style, or a title, that
-    cannot be drawn."""
-    import io
-
+    cannot be drawn in the formats asked for."""
     import matplotlib
     import matplotlib.style
-    from matplotlib.figure import Figure
 
+    transparent = {"savefig.transparent": True} if args.transparent else {}
     try:
-        matplotlib.style.use([*args.style, {"savefig.transparent": args.transparent}])
+        matplotlib.style.use([*args.style, transparent])
         if args.style:
             _checked_size(matplotlib.rcParams["figure.figsize"])
     except (OSError, ValueError) as exc:  # an unknown style, a file missing, a value
         parser.error(f"argument --style: {_one_line(exc)}")
-    # Each drawn alone and small: a style can set type that overflows or a LaTeX
-    # that is missing, and a title can hold a $...$ that does not parse.
-    for name, text in [("style", "$l$" if args.style else None), ("title", args.title)]:
-        try:
-            if text is not None:
-                fig = Figure(figsize=(1, 1))
-                fig.text(0, 0, text)
-                fig.savefig(io.BytesIO(), format="png", dpi=10)
-        except (ValueError, RuntimeError, OverflowError) as exc:
-            raise _Failure(f"argument --{name}: {_one_line(exc)}") from None
+    # A style can set type that overflows, or ask for a LaTeX that is missing; a
+    # title can hold a $...$ that does not parse, or a character a format cannot.
+    for option, text in [
+        ("style", "$l$" if args.style else None),
+        ("title", args.title),
+    ]:
+        if text is not None:
+            _try_drawing(option, text, outputs)
+
+
+def _try_drawing(option: str, text: str, outputs: dict[str, str]) -> None:
+    """Draw text in each place that a figure has text, small, in each format asked for;
+    refuse the option that gave it if it cannot be drawn."""
+    import io
+    import warnings
+
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    formats = {"png" if _FORMATS[f].side else f for f in outputs.values()} or {"png"}
+    try:
+        with warnings.catch_warnings():  # of numbers that overflow: the error says
+            warnings.simplefilter("ignore", RuntimeWarning)
+            fig = Figure(figsize=(2, 2), dpi=72)
+            ax = fig.add_subplot(title=text, xlabel=text, ylabel=text)
+            ax.set_xticks([0], [text])
+            ax.set_yticks([0], [text])
+            ax.legend(handles=[Line2D([], [], label=text)], title=text)
+            fig.suptitle(text)
+            fig.supxlabel(text)
+            for fmt in formats:  # every raster is drawn as the PNG is
+                fig.savefig(io.BytesIO(), format="svg" if fmt == "svgz" else fmt)
+    except (ArithmeticError, LookupError, RuntimeError, ValueError) as exc:
+        raise _Failure(f"argument --{option}: {_one_line(exc)}") from None
 
 
 def _check_rasters(fig: Figure, outputs: dict[str, str], dpi: float | None) -> None:
-    """Refuse, before it is drawn, a raster of more than _MAX_PIXELS at its dpi."""
+    """Refuse, before it is drawn, a raster too large or too small at its dpi."""
     import io
 
     import matplotlib
     from PIL import Image
 
-    rasters = [path for path, fmt in outputs.items() if _FORMATS[fmt].raster]
+    rasters = {
+        p: _FORMATS[fmt].side for p, fmt in outputs.items() if _FORMATS[fmt].side
+    }
     dpi = dpi or matplotlib.rcParams["savefig.dpi"]
     dpi = fig.dpi if dpi == "figure" else float(dpi)
     width, height = map(float, fig.get_size_inches())
@@ -1437,11 +1477,18 @@ def _check_rasters(fig: Figure, outputs: dict[str, str], dpi: float | None) -> N
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=10)
         width, height = (side / 10 for side in Image.open(buffer).size)
-    if rasters and width * dpi * height * dpi > _MAX_PIXELS:
+    across, down = width * dpi, height * dpi
+    for path, side in rasters.items():
+        if across * down > _MAX_PIXELS:
+            limit = f"at most {_MAX_PIXELS:,} can be drawn"
+        elif dpi < 10 or not (1 <= across <= side and 1 <= down <= side):
+            limit = f"its format takes 1 to {side:,} on a side, and 10 dpi or more"
+        else:
+            continue
         size = f"{width:g}×{height:g} inches at {dpi:g} dpi"
-        pixels = f"{width * dpi:.6g}×{height * dpi:.6g} pixels"
-        limit = f"at most {_MAX_PIXELS:,} can be drawn"
-        raise _Failure(f"{rasters[0]!r} would be {size}, {pixels}: {limit}")
+        raise _Failure(
+            f"{path!r} would be {size}, {across:.6g}×{down:.6g} pixels: {limit}"
+        )
 
 
 def _provenance(args: argparse.Namespace, argv: list[str]) -> str:
@@ -1519,7 +1566,7 @@ def _plot(
 
     outputs = _outputs(parser, args.output)
     with matplotlib.style.context({}):  # the styles hold while saving: savefig.*
-        _use_styles(parser, args)
+        _use_styles(parser, args, outputs)
         for path in outputs:  # every destination, before any file is replaced
             _save(path, None)
         networks = (
@@ -1583,6 +1630,8 @@ def _own_arguments() -> list[str]:
 
 def _stop(signum: int, frame: FrameType | None) -> None:
     """Stop the program: at once, or as soon as the module being imported is whole."""
+    if _stopped:  # a stop already under way
+        return
     _stopped.append(signum)
     # Stopped in the middle of its import, a compiled module can be left broken.
     while frame and not frame.f_code.co_filename.startswith("<frozen importlib"):
