@@ -152,9 +152,12 @@ def _networks(reproduced: Runs) -> Networks:
 
     import numpy as np
 
-    given: Any = reproduced if isinstance(reproduced, Mapping) else None
+    one = not isinstance(reproduced, Mapping)
+    given: Any = {RECORD_NETWORK: reproduced} if one else reproduced
+    if not given:
+        raise ValueError("reproduced must hold the runs of one network at least")
     networks = {}
-    for network, runs in (given or {RECORD_NETWORK: reproduced}).items():
+    for network, runs in given.items():
         if not (isinstance(network, tuple) and len(network) == 2):
             raise TypeError(
                 f"reproduced's keys must be (init, activation), not {network!r}"
@@ -166,8 +169,6 @@ def _networks(reproduced: Runs) -> Networks:
         if networks[network].shape[1:] != (10, 6):
             shape = f"numbers of the shape (runs, 10, 6), not {runs!r:.40}"
             raise ValueError(f"reproduced must be {shape}")
-    if not networks:
-        raise ValueError("reproduced must hold the runs of one network at least")
     return networks
 
 
@@ -401,7 +402,8 @@ def _shrink_type(scale: float) -> None:
     for key, size in sizes.items():
         if not isinstance(size, str):  # a size named "large", say, follows font.size
             rc[key] = size * factor
-    rc["lines.markersize"] = max(3, rc["lines.markersize"] * scale)
+    if scale < 1:  # markers, by the figure's scale, to 3 points
+        rc["lines.markersize"] = max(3, rc["lines.markersize"] * scale)
 
 
 def make_figure(
@@ -434,6 +436,7 @@ def make_figure(
         others = (style, size, title, reproduced)
         plain = chosen == REPRESENTATIVE_BATCHES and not (log or legend)
         original = plain and all(other is None for other in others)
+    original = _flag("original", original)
     with matplotlib.style.context(_checked_style(style)):
         fig = _new_figure(size, original, _flag("pyplot", pyplot))
         if title is not None:
@@ -673,18 +676,7 @@ def reproduce(
     import numpy as np
     from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
-    runs, seed = _whole("runs", runs), _whole("seed", seed)
-    if not 1 <= runs <= _MAX_RUNS:
-        raise ValueError(f"runs must be from 1 to {_MAX_RUNS}, not {runs}")
-    if seed < 0:
-        raise ValueError(f"seed must not be negative, not {seed}")
-    named: dict[str, tuple[str, dict[str, Any]]] = {
-        "init": (init, INITIALISATIONS),
-        "activation": (activation, ACTIVATIONS),
-    }
-    for name, (value, known) in named.items():
-        if value not in known:
-            raise ValueError(f"{name} must be one of {', '.join(known)}, not {value!r}")
+    runs, seed = _checked_training(runs, seed, init, activation)
     images, targets = _load_mnist(data)
     used = np.any(images, axis=0)  # a fifth of the pixels are blank in every image
     mnist = (images.compress(used, axis=1), targets, used)
@@ -702,9 +694,28 @@ def reproduce(
                 result[chunk.start : chunk.stop] = norms
                 if progress is not None:
                     progress(chunk.stop, runs)
-        finally:  # stopped, the runs not yet begun are not begun
+        finally:  # when stopped, no further chunk starts
             pool.shutdown(cancel_futures=True)
     return result
+
+
+def _checked_training(
+    runs: int, seed: int, init: str, activation: str
+) -> tuple[int, int]:
+    """Return the runs and the seed, if `reproduce` can train with them all."""
+    runs, seed = _whole("runs", runs), _whole("seed", seed)
+    if not 1 <= runs <= _MAX_RUNS:
+        raise ValueError(f"runs must be from 1 to {_MAX_RUNS}, not {runs}")
+    if seed < 0:
+        raise ValueError(f"seed must not be negative, not {seed}")
+    if init not in INITIALISATIONS:
+        raise ValueError(
+            f"init must be one of {', '.join(INITIALISATIONS)}, not {init!r}"
+        )
+    if activation not in ACTIVATIONS:
+        known = ", ".join(ACTIVATIONS)
+        raise ValueError(f"activation must be one of {known}, not {activation!r}")
+    return runs, seed
 
 
 def _initial_network(seed: int, init: str) -> Network:
@@ -834,7 +845,11 @@ class Agreement:
     def __init__(self, reproduced: ArrayLike) -> None:
         import numpy as np
 
-        ((_, given),) = _networks(reproduced).items()
+        ((network, given),) = _networks(reproduced).items()
+        if network != RECORD_NETWORK:  # other runs are no test of the record
+            raise ValueError(
+                f"reproduced must be runs of {RECORD_NETWORK}, not {network}"
+            )
         runs = _banded(given)
         recorded = np.array(NABLA_W_NORMS)
         low, high = np.percentile(runs, _BAND, axis=0)
@@ -884,6 +899,7 @@ def _summary(networks: Networks, batches: Iterable[int] | None) -> str:
         row = [f"`{init}`", f"`{activation}`", median, band, len(runs) - len(growths)]
         lines.append(f"| {' | '.join(map(str, row))} |")
     record = _run_growths(np.array([NABLA_W_NORMS]), batches)[0]
+    lines.append("")  # the table ends
     lines.append(
         "The record, made with {} and {}: ×{:.2f} per layer".format(
             *RECORD_NETWORK, record
@@ -959,16 +975,17 @@ def metadata(
 
 
 def _printable(text: str) -> str:
-    """Return text with control characters but the newline, and undecodable bytes,
-    escaped as \\x1b: XML forbids them even as references."""
+    """Return text with what XML forbids, even as a reference, escaped as \\x1b:
+    control characters but the newline, U+FFFE, U+FFFF and undecodable bytes."""
     import unicodedata
 
-    return "".join(
-        c.encode("unicode_escape").decode()
-        if c != "\n" and unicodedata.category(c) in ("Cc", "Cs")
-        else c
-        for c in text
-    )
+    def forbidden(char: str) -> bool:
+        return char in "\ufffe\uffff" or (
+            char != "\n" and unicodedata.category(char) in ("Cc", "Cs")
+        )
+
+    escaped = [c.encode("unicode_escape").decode() if forbidden(c) else c for c in text]
+    return "".join(escaped)
 
 
 def _ascii(text: str) -> str:
@@ -1095,6 +1112,7 @@ _INSTALL = "pip install -r requirements.txt"
 # The options of training and of drawing, each refused where it has no use.
 _TRAINING = ("seed", "init", "activation", "data")
 _DRAWING = ("output", "dpi", "transparent", "size", "title", "log", "legend", "style")
+_PATHS = ("output", "data", "style")  # the options that name files
 # The most pixels drawn: A3 at 600 dpi is 70 million, held in four bytes each.
 _MAX_PIXELS = 10**8
 # What a machine can run out of, each said in one line.
@@ -1118,6 +1136,8 @@ def _one_line(exc: BaseException) -> str:
 
 def _say(text: str) -> None:
     """Write text to standard output, whole, escaped where it cannot be shown."""
+    if not text:
+        return
     if sys.stdout is None:
         raise _Failure("cannot write to standard output: it is closed")
     encoding = sys.stdout.encoding or "utf-8"
@@ -1141,12 +1161,18 @@ def _say(text: str) -> None:
 
 
 def _complain(message: str) -> None:
-    """Say what went wrong in one line on standard error, if that is still there."""
+    """Say what went wrong in one line on standard error."""
+    _on_stderr(f"{_PROG}: error: {message}\n")
+
+
+def _on_stderr(text: str) -> None:
+    """Write text on standard error, unless it has gone, as after a hang-up."""
     import contextlib
 
     if sys.stderr is not None:
-        with contextlib.suppress(OSError):  # gone with its terminal, say
-            print(f"{_PROG}: error: {message}", file=sys.stderr)
+        with contextlib.suppress(OSError):
+            sys.stderr.write(text)
+            sys.stderr.flush()
 
 
 def _save(path: str, data: bytes | None) -> None:
@@ -1219,35 +1245,7 @@ def _parser() -> argparse.ArgumentParser:
         help=batches,
     )
     parser.add_argument("--csv", action="store_true", help="print the norms as CSV")
-    training = parser.add_argument_group("reproducing the record")
-    runs = f"train each network RUNS times (default: {_RUNS})"
-    training.add_argument(
-        "--reproduce", nargs="?", const=_RUNS, type=int, metavar="RUNS", help=runs
-    )
-    seed = f"the first run's seed (default: {_SEED})"
-    training.add_argument("--seed", type=int, help=seed)
-    starts = "; ".join(f"{name} {it}" for name, (_, it) in INITIALISATIONS.items())
-    init = f"first weights of y neurons fed by x: {starts} (default: backprop2)"
-    training.add_argument(
-        "--init",
-        nargs="+",
-        action="extend",
-        choices=INITIALISATIONS,
-        metavar="INIT",
-        help=init,
-    )
-    activation = f"hidden layers: {', '.join(ACTIVATIONS)} (default: sigmoid); "
-    activation += "several starts or activations are compared"
-    training.add_argument(
-        "--activation",
-        nargs="+",
-        action="extend",
-        choices=ACTIVATIONS,
-        metavar="ACT",
-        help=activation,
-    )
-    data = "MNIST's folder (default: the script's data/)"
-    training.add_argument("--data", metavar="DIR", help=data)
+    _add_training_options(parser.add_argument_group("reproducing the record"))
     drawing = parser.add_argument_group("drawing (not with --csv)")
     output = "write to PATH, in its extension's format (default: a window, or "
     output += f"{_DEFAULT_OUTPUT} where none can open)"
@@ -1267,6 +1265,40 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_training_options(group: Any) -> None:
+    """Add the options of the training to the parser's group."""
+    runs = f"train each network RUNS times (default: {_RUNS})"
+    group.add_argument(
+        "--reproduce", nargs="?", const=_RUNS, type=int, metavar="RUNS", help=runs
+    )
+    group.add_argument(
+        "--seed", type=int, help=f"the first run's seed (default: {_SEED})"
+    )
+    init, activation = RECORD_NETWORK
+    starts = "; ".join(f"{name} {it}" for name, (_, it) in INITIALISATIONS.items())
+    starts = f"first weights of y neurons fed by x: {starts} (default: {init})"
+    group.add_argument(
+        "--init",
+        nargs="+",
+        action="extend",
+        choices=INITIALISATIONS,
+        metavar="INIT",
+        help=starts,
+    )
+    hidden = f"hidden layers: {', '.join(ACTIVATIONS)} (default: {activation}); "
+    hidden += "several starts or activations are compared"
+    group.add_argument(
+        "--activation",
+        nargs="+",
+        action="extend",
+        choices=ACTIVATIONS,
+        metavar="ACT",
+        help=hidden,
+    )
+    data = "MNIST's folder (default: the script's data/)"
+    group.add_argument("--data", metavar="DIR", help=data)
+
+
 def _options(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
     """Parse argv, refusing options that do not go together and numbers out of range."""
     args = parser.parse_args(argv)
@@ -1276,7 +1308,8 @@ def _options(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Names
             if getattr(args, name) != parser.get_default(name):
                 parser.error(f"argument --{name}: {reason}")
 
-    if sys.stdout is None:  # closed when the program started: said before any work
+    printing = args.csv or args.output or args.reproduce is not None
+    if printing and sys.stdout is None:  # closed when the program started
         raise _Failure("cannot write to standard output: it is closed")
     fewest = 1 if args.csv else 2  # a band of the runs needs two
     if args.reproduce is None:
@@ -1337,34 +1370,44 @@ def _dependencies(*names: str) -> None:
             raise _Failure(f"{top} {version} is older than {oldest}; {_INSTALL}")
 
 
-def _progress(shown: bool, before: int, total: int, done: int, runs: int) -> None:
+def _progress(
+    shown: list[int] | None, before: int, total: int, done: int, _: int
+) -> None:
     """Stop if asked to; on a terminal, show how many of all the runs have trained."""
     _go_on()
-    if shown:
-        print(f"\rtraining: {before + done} of {total} runs", end="", file=sys.stderr)
+    if shown is not None:
+        _on_stderr(f"\rtraining: {before + done} of {total} runs")
+        shown.append(done)
 
 
 def _training(args: argparse.Namespace) -> Networks:
     """Train each network that the options name, showing progress on a terminal."""
     import functools
 
-    networks = _asked_networks(args)
-    total = len(networks) * args.reproduce
-    shown = sys.stderr is not None and sys.stderr.isatty()
+    try:  # the data, checked once before any training
+        _load_mnist(args.data)
+    except (OSError, _DataError) as exc:  # a file missing, unreadable or damaged
+        raise _Failure(_one_line(exc)) from None
+    pairs = _asked_networks(args)
+    total = len(pairs) * args.reproduce
+    shown: list[int] | None = None  # the progress shown, on a terminal
+    if sys.stderr is not None and sys.stderr.isatty():
+        shown = []
     try:
         return {
             (init, act): reproduce(
-                args.reproduce, seed=args.seed, init=init, activation=act,
+                args.reproduce,
+                seed=args.seed,
+                init=init,
+                activation=act,
                 data=args.data,
                 progress=functools.partial(_progress, shown, i * args.reproduce, total),
             )
-            for i, (init, act) in enumerate(networks)
-        }  # fmt: skip
-    except (OSError, _DataError) as exc:  # a data file missing, unreadable or damaged
-        raise _Failure(_one_line(exc)) from None
+            for i, (init, act) in enumerate(pairs)
+        }
     finally:
         if shown:
-            print(file=sys.stderr)  # ends the progress line, stopped or not
+            _on_stderr("\n")  # ends the progress line, stopped or not
 
 
 def _print_csv(args: argparse.Namespace) -> None:
@@ -1402,6 +1445,10 @@ def _outputs(parser: argparse.ArgumentParser, paths: list[str]) -> dict[str, str
         import matplotlib.pyplot  # it chooses the backend
         from matplotlib.backends.registry import BackendFilter, backend_registry
 
+        try:  # one asked for, but not installed
+            backend_registry.load_backend_module(matplotlib.get_backend())  # type: ignore[no-untyped-call]
+        except ImportError as exc:
+            raise _Failure(f"cannot configure matplotlib: {_one_line(exc)}") from None
         writers = backend_registry.list_builtin(BackendFilter.NON_INTERACTIVE)  # type: ignore[no-untyped-call]
         if matplotlib.get_backend().lower() in writers:
             outputs = {_DEFAULT_OUTPUT: "png"}
@@ -1411,31 +1458,30 @@ def _outputs(parser: argparse.ArgumentParser, paths: list[str]) -> dict[str, str
 def _use_styles(
     parser: argparse.ArgumentParser, args: argparse.Namespace, outputs: dict[str, str]
 ) -> None:
-    """Use the styles in order, then --transparent; refuse a style, or a title, that
-    cannot be drawn in the formats asked for."""
+    """Use the styles in order, then --transparent; refuse a style, matplotlib's
+    settings or a title, that cannot be drawn in the formats asked for."""
     import matplotlib
     import matplotlib.style
 
+    given = "argument --style" if args.style else "cannot configure matplotlib"
     transparent = {"savefig.transparent": True} if args.transparent else {}
     try:
         matplotlib.style.use([*args.style, transparent])
-        if args.style:
-            _checked_size(matplotlib.rcParams["figure.figsize"])
+        _checked_size(matplotlib.rcParams["figure.figsize"])
     except (OSError, ValueError) as exc:  # an unknown style, a file missing, a value
-        parser.error(f"argument --style: {_one_line(exc)}")
-    # A style can set type that overflows, or ask for a LaTeX that is missing; a
-    # title can hold a $...$ that does not parse, or a character a format cannot.
-    for option, text in [
-        ("style", "$l$" if args.style else None),
-        ("title", args.title),
-    ]:
-        if text is not None:
-            _try_drawing(option, text, outputs)
+        if args.style:
+            parser.error(f"{given}: {_one_line(exc)}")
+        raise _Failure(f"{given}: {_one_line(exc)}") from None
+    # The settings can make type that overflows, or ask for a LaTeX that is missing;
+    # a title can hold a $...$ that does not parse, or what a format cannot hold.
+    _try_drawing(given, "$l$", outputs)
+    if args.title is not None:
+        _try_drawing("argument --title", args.title, outputs)
 
 
-def _try_drawing(option: str, text: str, outputs: dict[str, str]) -> None:
+def _try_drawing(given: str, text: str, outputs: dict[str, str]) -> None:
     """Draw text in each place that a figure has text, small, in each format asked for;
-    refuse the option that gave it if it cannot be drawn."""
+    if it cannot be drawn, refuse what gave it."""
     import io
     import warnings
 
@@ -1450,13 +1496,13 @@ def _try_drawing(option: str, text: str, outputs: dict[str, str]) -> None:
             ax = fig.add_subplot(title=text, xlabel=text, ylabel=text)
             ax.set_xticks([0], [text])
             ax.set_yticks([0], [text])
-            ax.legend(handles=[Line2D([], [], label=text)], title=text)
+            ax.legend(handles=[Line2D([], [], label=text)], title=text, frameon=False)
             fig.suptitle(text)
             fig.supxlabel(text)
             for fmt in formats:  # every raster is drawn as the PNG is
                 fig.savefig(io.BytesIO(), format="svg" if fmt == "svgz" else fmt)
     except (ArithmeticError, LookupError, RuntimeError, ValueError) as exc:
-        raise _Failure(f"argument --{option}: {_one_line(exc)}") from None
+        raise _Failure(f"{given}: {_one_line(exc)}") from None
 
 
 def _check_rasters(fig: Figure, outputs: dict[str, str], dpi: float | None) -> None:
@@ -1493,15 +1539,27 @@ def _check_rasters(fig: Figure, outputs: dict[str, str], dpi: float | None) -> N
 
 def _provenance(args: argparse.Namespace, argv: list[str]) -> str:
     """Return what a file says of how it was made: the code's hash, and the command,
-    each path that an option names cut to its last part, so no home folder goes out."""
+    each path that -o, --data or --style names cut to its last part."""
     import hashlib
     import shlex
 
-    paths = sorted({*args.output, *args.style, args.data or ""} - {""}, key=len)
+    def cut(path: str) -> str:  # so that no folder of the user's goes out
+        return os.path.basename(os.path.normpath(path))
+
+    def names_a_path(word: str) -> bool:  # as argparse reads it, abbreviated or not
+        long = word.startswith("--") and len(word) > 2
+        return word == "-o" or (long and any(f"--{n}".startswith(word) for n in _PATHS))
+
     words = [_PROG]
-    for word in argv:  # a path alone, or after -o or --output= in one word
-        cut = [p for p in paths if word == p or (word[:1] == "-" and word.endswith(p))]
-        words.append(word[: -len(cut[-1])] + os.path.basename(cut[-1]) if cut else word)
+    for previous, word in zip(["", *argv], argv):
+        option, equals, value = word.partition("=")
+        if names_a_path(previous):
+            word = cut(word)
+        elif equals and names_a_path(option):
+            word = f"{option}={cut(value)}"
+        elif word.startswith("-o") and len(word) > 2:  # -oPATH
+            word = f"-o{cut(word[2:])}"
+        words.append(word)
     code = "pasted in, with no file to hash"
     if _SCRIPT is not None and os.path.isfile(_SCRIPT):
         with open(_SCRIPT, "rb") as file:
@@ -1514,8 +1572,9 @@ def _figure(args: argparse.Namespace, networks: Any, pyplot: bool) -> Figure:
     """Make the figure that the options ask for, in the styles in use."""
     batches = _asked_batches(args)
     views = dict(log=args.log, legend=args.legend, size=args.size, title=args.title)
-    asked = any(views.values()) or args.style or networks is not None
-    original = not asked and batches in (None, REPRESENTATIVE_BATCHES)
+    others = (args.size, args.title, networks)
+    plain = batches in (None, REPRESENTATIVE_BATCHES) and not (args.log or args.legend)
+    original = plain and not args.style and all(other is None for other in others)
     return make_figure(
         batches, **views, reproduced=networks, pyplot=pyplot, original=original
     )

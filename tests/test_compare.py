@@ -114,6 +114,7 @@ def test_the_table_printed_gives_each_network_s_growth_and_the_runs_left_out(
         "| `--init` | `--activation` | growth per layer | 5\u201395 % | left out |",
         "| --- | --- | ---: | ---: | ---: |",
         *rows,
+        "",
         f"The record, made with backprop2 and sigmoid: \u00d7{record:.2f} per layer",
         "c.png",
     ]
