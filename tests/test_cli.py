@@ -59,12 +59,14 @@ def test_the_options_draw_what_make_figure_draws_with_them(cwd: Path) -> None:
         # In order, and while saving: classic's 8x6 inches, at the file's 50 dpi.
         (["--style", "classic", "--style", "dpi.mplstyle"], (400, 300), 255),
         (["--style", "classic"], (800, 600), 255),  # a style, though a folder too
+        (["--style", "clear.mplstyle"], (640, 480), 0),  # the style's transparency
     ],
 )
 def test_dpi_transparency_and_styles_set_the_png_s_pixels_and_background(
     cwd: Path, args: list[str], size: tuple[int, int], corner: int
 ) -> None:
     (cwd / "dpi.mplstyle").write_text("savefig.dpi: 50\n")
+    (cwd / "clear.mplstyle").write_text("savefig.transparent: True\n")
     (cwd / "classic").mkdir()
     assert pnm.main([*args, "-o", "a.png"]) == 0
     with Image.open(cwd / "a.png") as image:
@@ -136,6 +138,7 @@ USAGE_ERRORS = [
     ("--size 1001,1", "argument --size: expected a positive width and height in inc"),
     ("--title a\x1bb", "argument --title: 'a\\x1bb' holds a control character or"),
     ("--title caf\udce9", "argument --title: 'caf\\udce9' holds a control character"),
+    ("--title a\uffffb", "argument --title: 'a\\uffffb' holds a control character"),
     ("--style zero.mplstyle", "argument --style: size must be a width and height"),
 ]
 
@@ -175,6 +178,10 @@ ERRORS = [
     ),
     ("--dpi 6000 -o a.pdf -o a.png", "'a.png' would be 6.4\u00d74.8 inches at 6000"),
     ("--dpi 1e200 -o a.png", "'a.png' would be 6.4\u00d74.8 inches at 1e+200 dpi"),
+    # Or too small, or too wide for the format; a vector format has no pixels.
+    ("--dpi 0.001 -o a.pdf -o a.png", "'a.png' would be 6.4\u00d74.8 inches at 0.001"),
+    ("--dpi 5 -o a.png", "'a.png' would be 6.4\u00d74.8 inches at 5 dpi, 32\u00d724 p"),
+    ("--size 100,10 --dpi 200 -o a.webp", "'a.webp' would be 100\u00d710 inches at"),
     # A tight box padded by half a metre each side, at the style's 100 dpi, or grown
     # by a title that cannot wrap.
     ("--style pad.mplstyle -o a.png", "'a.png' would be 106.3\u00d7104.7 inches"),
@@ -192,7 +199,7 @@ def test_what_cannot_be_drawn_or_written_is_one_line_and_writes_nothing(
         (cwd / "loop.png").symlink_to("loop.png")
     (cwd / "pad.mplstyle").write_text("savefig.bbox: tight\nsavefig.pad_inches: 50\n")
     (cwd / "tight.mplstyle").write_text("savefig.bbox: tight\n")
-    (cwd / "huge.mplstyle").write_text("font.size: 1e308\n")
+    (cwd / "huge.mplstyle").write_text("xtick.labelsize: 1e308\n")
     before = listing(cwd)
     assert pnm.main(args.split()) == 1
     out, err = capsys.readouterr()
@@ -239,7 +246,7 @@ def test_a_bug_in_the_script_s_own_drawing_code_shows_its_traceback(
     assert listing(cwd) == []
 
 
-def test_written_files_are_said_after_they_are_written_in_what_the_output_can_show(
+def test_the_paths_written_are_printed_as_standard_output_can_show_them(
     cwd: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ascii_out = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
@@ -291,6 +298,10 @@ def test_the_inline_metadata_asks_for_what_requirements_txt_does() -> None:
     required = {line.partition("#")[0].strip() for line in lines} - {""}
     assert set(metadata["dependencies"]) == required
     assert metadata["requires-python"] == ">=3.9"
+    oldest = {
+        f"{name}>={'.'.join(map(str, v))}" for name, v in pnm._DEPENDENCIES.items()
+    }
+    assert oldest == required  # as the script checks them
 
 
 # A dependency missing, broken or misconfigured, or interrupted while it loads.
@@ -308,6 +319,9 @@ BROKEN = [
     # A matplotlibrc in the current folder that is not UTF-8.
     ({"matplotlibrc": b"a: \xff\n"}, f"{CONFIGURE}Cannot decode configuration file"),
     ({"matplotlib": "__version__ = '3.6.3'\n"}, "matplotlib 3.6.3 is older than 3.9"),
+    ({"matplotlibrc": b"font.size: 1e308\n"}, f"{CONFIGURE}cannot convert float inf"),
+    # A window's backend that is not installed, with no -o.
+    ({"MPLBACKEND": "module://nosuch", "-o": "none"}, f"{CONFIGURE}No module named"),
 ]
 
 
@@ -320,15 +334,16 @@ def test_a_broken_dependency_is_one_line(
     for name, value in given.items():
         if isinstance(value, bytes):  # a file
             (tmp_path / name).write_bytes(value)
-        elif name.startswith("-"):  # Python's option
-            flags.append(name)
+        elif name.startswith("-"):  # Python's option, or -o none: a window
+            flags += [name] if name == "-S" else []
         elif name.isupper():  # a variable
             env[name] = value
         else:  # a package, found first, of this source alone
             (tmp_path / "site" / name).mkdir(parents=True)
             (tmp_path / "site" / name / "__init__.py").write_text(value)
             env["PYTHONPATH"] = str(tmp_path / "site")
-    args = [*flags, str(SCRIPT), "--reproduce", "2", "-o", "a.png"]
+    output = [] if "-o" in given else ["-o", "a.png"]
+    args = [*flags, str(SCRIPT), "--reproduce", "2", *output]
     result = run_python(*args, cwd=tmp_path, env=env)
     assert (result.returncode, result.stdout, result.stderr.count("\n")) == (1, "", 1)
     assert result.stderr.startswith(f"{PROG}: error: {message}")

@@ -129,7 +129,10 @@ def test_from_3x2_inches_every_plot_is_readable_and_nothing_cut_off_or_covered(
     runs: object,
 ) -> None:
     title = "The vanishing gradient in a deep network"
-    networks = {(i, a): runs for i in pnm.INITIALISATIONS for a in pnm.ACTIVATIONS}
+    pairs = [(i, a) for i in pnm.INITIALISATIONS for a in pnm.ACTIVATIONS]
+    # Each network's runs far from the others', and the last's all failed.
+    networks = {pair: runs * 3.0**k for k, pair in enumerate(pairs)}
+    networks[pairs[-1]] = runs * np.nan
     reproduced = {"plot": None, "panels": runs, "networks": networks}[kind]
     fig = pnm.make_figure(
         batches, size=size, log=log, legend=True, title=title, reproduced=reproduced

@@ -129,11 +129,27 @@ HIDDEN = {
 }
 
 
-def per_example_norms(seed: int, activation: str) -> np.ndarray:
+# What each start divides a layer's first weights and biases by, squared, for a
+# layer of y neurons fed by x.
+STARTS = {
+    "backprop2": lambda x, y: (y, y),
+    "fan-in": lambda x, y: (x, 1),
+    "standard": lambda x, y: (1, 1),
+}
+
+
+def per_example_norms(seed: int, init: str, activation: str) -> np.ndarray:
     """The record's algorithm as the README states it, example by example,
     the book's way round: columns for activations, weights y by x."""
-    weights, biases, order = pnm._initial_network(seed, "backprop2")
-    biases = [b.reshape(-1, 1) for b in biases]
+    rng = np.random.default_rng(seed)  # biases first, then weights, then the order
+    layers = list(zip((784, 30, 30, 30, 30, 30), (30, 30, 30, 30, 30, 10)))
+    biases = [
+        rng.standard_normal((y, 1)) / np.sqrt(STARTS[init](x, y)[1]) for x, y in layers
+    ]
+    weights = [
+        rng.standard_normal((y, x)) / np.sqrt(STARTS[init](x, y)[0]) for x, y in layers
+    ]
+    order = rng.permutation(1000)
     images, targets = pnm._load_mnist()
     eta, lmbda, size, total = 0.01, 0.05, 100, 1000
     (sigmoid, _), (hidden, slope) = HIDDEN["sigmoid"], HIDDEN[activation]
@@ -160,10 +176,15 @@ def per_example_norms(seed: int, activation: str) -> np.ndarray:
     return norms
 
 
-@pytest.mark.parametrize("activation", pnm.ACTIVATIONS)
-def test_the_vectorised_training_is_the_per_example_algorithm(activation: str) -> None:
-    (vectorised,) = pnm.reproduce(1, seed=1, activation=activation)
-    expected = per_example_norms(1, activation)
+@pytest.mark.parametrize(
+    "network", [*(("backprop2", a) for a in pnm.ACTIVATIONS), ("fan-in", "tanh")]
+)
+def test_the_vectorised_training_is_the_per_example_algorithm(
+    network: tuple[str, str],
+) -> None:
+    init, activation = network
+    (vectorised,) = pnm.reproduce(1, seed=1, init=init, activation=activation)
+    expected = per_example_norms(1, init, activation)
     np.testing.assert_allclose(vectorised, expected, rtol=1e-12, atol=0)
 
 
@@ -365,7 +386,7 @@ def test_mistakes_are_refused_before_the_training_starts(
         pytest.skip("LaTeX is installed here")
     (cwd / "folder.png").mkdir()
     (cwd / "tex.mplstyle").write_text("text.usetex: True\n")
-    (cwd / "huge.mplstyle").write_text("font.size: 1e308\n")
+    (cwd / "huge.mplstyle").write_text("axes.labelsize: 1e308\n")
     monkeypatch.setattr(pnm, "reproduce", lambda *a, **k: pytest.fail("trained"))
     assert pnm.main(["--reproduce", "5000", *args]) == status
     assert capsys.readouterr().err.count("error:") == 1
@@ -380,7 +401,11 @@ def test_progress_shows_on_a_terminal_and_a_stop_is_one_line_and_no_runs(
     import pty
 
     leader, follower = pty.openpty()  # standard error on a terminal
-    args = [sys.executable, str(SCRIPT), "--reproduce", "10000", "--csv"]
+    # Run as Python runs a script, but a traceback goes to a file, not the terminal.
+    traced = "import runpy, sys, traceback\nsys.argv = sys.argv[1:]\nsys.excepthook = "
+    traced += "lambda *e: traceback.print_exception(*e, file=open('tb', 'w'))\n"
+    traced += "runpy.run_path(sys.argv[0], run_name='__main__')"
+    args = [sys.executable, "-c", traced, str(SCRIPT), "--reproduce", "10000", "--csv"]
     # SIGINT ignored, as in a job started in the background: it stays ignored.
     ignored = partial(signal.signal, signal.SIGINT, signal.SIG_IGN)
     pipes = dict(stdout=subprocess.PIPE, stderr=follower, preexec_fn=ignored)
@@ -402,7 +427,7 @@ def test_progress_shows_on_a_terminal_and_a_stop_is_one_line_and_no_runs(
         while chunk := os.read(leader, 1024):
             seen += chunk
     status, printed = process.wait(timeout=60), process.communicate()[0]
-    assert (status, printed, stopped) == (1, b"", True)
+    assert (status, printed, stopped, listing(tmp_path)) == (1, b"", True, [])
     if stop == "SIGTERM":
         progress = r"(\rtraining: \d+ of 10000 runs)+"
         assert re.fullmatch(rf"{progress}\r\n{PROG}: error: stopped\r\n", seen.decode())
