@@ -372,7 +372,8 @@ def _checked_size(size: Any) -> tuple[float, float]:
         width, height = (float(side) for side in size)
     except (TypeError, ValueError):
         width = height = math.nan
-    if isinstance(size, str) or not 0 < width <= _MAX_INCHES >= height > 0:
+    fits = 0 < width <= _MAX_INCHES and 0 < height <= _MAX_INCHES
+    if isinstance(size, str) or not fits:
         each = f"each above 0 and at most {_MAX_INCHES:,}"
         raise ValueError(
             f"size must be a width and height in inches, not {size!r}; {each}"
@@ -445,10 +446,8 @@ def make_figure(
             ax = fig.add_subplot()
             handles = _draw(ax, chosen, log, None, RECORD_NETWORK)
             ax.set_xlabel("Layer $l$" if original else _X_LABEL)
-            place: dict[str, Any] = {
-                "loc": "outside right center",
-                "title": "mini-batch",
-            }
+            place: dict[str, Any] = {"loc": "outside right center"}
+            place["title"] = "mini-batch"
         else:  # below the panels, in as many columns as fit
             draw_panels = _draw_comparison if compared else _draw_panels
             handles = draw_panels(fig, chosen, log, networks)
@@ -575,7 +574,8 @@ def _draw_comparison(
         )
         growth = f"×{np.median(_run_growths(done, batches)):.2f}, " if len(done) else ""
         label = f"{init}, {activation}: {growth}{count}"
-        handles += _spread(ax, _means(done, batches), colour, ("", label), True)[-1:]
+        *_, median = _spread(ax, _means(done, batches), colour, ("", label), True)
+        handles.append(median)
         if (init, activation) == RECORD_NETWORK:
             record = np.array([NABLA_W_NORMS])
             label = f"recorded in 2013: ×{_run_growths(record, batches)[0]:.2f}"
@@ -607,8 +607,8 @@ _MNIST_SHA256 = {
     "images": "386bb018796babeaca208787b77c1b9db39532c4098951ea35f4694e744eb4b7",
     "labels": "895f65588e45d05babf0b5fa7aee2a0d782d8143b40b5764e596df91bc9dddeb",
 }
-# Each start: what a layer of y neurons fed by x divides its first weights and
-# biases by, squared, and what --help says of it.
+# Each start, for a layer of y neurons fed by x: the numbers whose square roots its
+# first N(0,1) weights and biases are divided by, and what --help says of it.
 INITIALISATIONS: dict[str, tuple[Callable[[int, int], tuple[int, int]], str]] = {
     "backprop2": (lambda x, y: (y, y), "N(0,1)/√y, as in 2013"),
     "fan-in": (lambda x, y: (x, 1), "N(0,1)/√x"),
@@ -883,13 +883,13 @@ def _summary(networks: Networks, batches: Iterable[int] | None) -> str:
     if list(networks) == [RECORD_NETWORK]:
         return f"{Agreement(networks[RECORD_NETWORK])}\n"
     # One network grows over all ten mini-batches, as Agreement has it.
-    batches = _chosen_batches(batches, True) if len(networks) > 1 else _ALL_BATCHES
+    chosen = _chosen_batches(batches, True) if len(networks) > 1 else _ALL_BATCHES
     lines = [
         f"| `--init` | `--activation` | growth per layer | {_BAND_NAME} | left out |",
         "| --- | --- | ---: | ---: | ---: |",
     ]
     for (init, activation), runs in networks.items():
-        growths = _run_growths(_completed(runs), batches)
+        growths = _run_growths(_completed(runs), chosen)
         median = f"×{np.median(growths):.2f}" if len(growths) else "—"
         band = (
             "—"
@@ -898,7 +898,7 @@ def _summary(networks: Networks, batches: Iterable[int] | None) -> str:
         )
         row = [f"`{init}`", f"`{activation}`", median, band, len(runs) - len(growths)]
         lines.append(f"| {' | '.join(map(str, row))} |")
-    record = _run_growths(np.array([NABLA_W_NORMS]), batches)[0]
+    record = _run_growths(np.array([NABLA_W_NORMS]), chosen)[0]
     lines.append("")  # the table ends
     lines.append(
         "The record, made with {} and {}: ×{:.2f} per layer".format(
@@ -912,7 +912,7 @@ def _summary(networks: Networks, batches: Iterable[int] | None) -> str:
 
 
 class _Format(NamedTuple):
-    family: str  # where it says what it shows: as `metadata`'s fmt, or "pillow"
+    family: str  # its metadata: `metadata`'s fmt, "pillow" for EXIF, or "" for none
     side: int  # the most pixels it holds on a side; a vector format, none: 0
 
 
@@ -1022,17 +1022,17 @@ def _render(fig: Figure, fmt: str, dpi: float | None, about: dict[str, Any]) -> 
 
     family = _FORMATS[fmt].family
     said = metadata(family if family in ("pdf", "svg", "eps", "ps") else "png", **about)
-    options: dict[str, Any] = {"metadata": said} if family else {}
+    kwargs: dict[str, Any] = {"metadata": said} if family else {}
     if family == "pillow":  # an EXIF description, and a GIF's comment
         exif = Image.Exif()
         exif[0x010E] = _ascii("{}. {}".format(*said.values()))
-        options = {"pil_kwargs": {"exif": exif, "comment": exif[0x010E]}}
+        kwargs = {"pil_kwargs": {"exif": exif, "comment": exif[0x010E]}}
     buffer = io.BytesIO()
     faces = _opaque_faces(fig) if family in ("eps", "ps") else []
     try:
         with matplotlib.rc_context({"svg.hashsalt": _PROG}):
             fig.savefig(
-                buffer, format="svg" if fmt == "svgz" else fmt, dpi=dpi, **options
+                buffer, format="svg" if fmt == "svgz" else fmt, dpi=dpi, **kwargs
             )
     finally:
         for artist, face in faces:
@@ -1043,7 +1043,7 @@ def _render(fig: Figure, fmt: str, dpi: float | None, about: dict[str, Any]) -> 
         data = data.replace(b"</title>", desc, 1)
     if fmt == "svgz":  # matplotlib's own gzip header would carry the time
         data = gzip.compress(data, mtime=0)
-    if family in ("eps", "ps"):  # the date, which would differ every time, gives way
+    if family in ("eps", "ps"):  # no date, so the same command gives the same bytes
         header, end, body = data.partition(b"%%EndComments\n")
         kept = [
             x for x in header.splitlines(True) if not x.startswith(b"%%CreationDate")
@@ -1223,7 +1223,8 @@ def _title(text: str) -> str:
 
 
 class _Parser(argparse.ArgumentParser):
-    def print_help(self, file: Any = None) -> None:  # all of it, or one line
+    def print_help(self, file: Any = None) -> None:
+        """Print the help whole, or one line if standard output has gone."""
         _say(self.format_help())
 
 
@@ -1344,11 +1345,18 @@ def _dependencies(*names: str) -> None:
     import importlib
     import logging
 
+    held: list[logging.LogRecord] = []  # why a configuration file failed
+
+    def hold(record: logging.LogRecord) -> bool:
+        """Keep the record back, to say or pass on once the import is over."""
+        held.append(record)
+        return False
+
     for name in names:
         top = name.partition(".")[0]
-        held: list[logging.LogRecord] = []  # why a configuration file failed
+        held.clear()
         log = logging.getLogger(top)
-        log.addFilter(held.append)  # type: ignore[arg-type]
+        log.addFilter(hold)
         try:
             version = importlib.import_module(top).__version__
             recent = tuple(map(int, version.split(".")[:2])) >= _DEPENDENCIES[top]
@@ -1361,7 +1369,7 @@ def _dependencies(*names: str) -> None:
             _go_on()  # an interrupt first, which numpy turns into an ImportError
             raise _Failure(f"cannot import: {_one_line(exc)}; {_INSTALL}") from None
         finally:
-            log.removeFilter(held.append)  # type: ignore[arg-type]
+            log.removeFilter(hold)
         for record in held:
             log.handle(record)
         _go_on()  # an interrupt held back until the module was whole
@@ -1505,7 +1513,7 @@ def _try_drawing(given: str, text: str, outputs: dict[str, str]) -> None:
         raise _Failure(f"{given}: {_one_line(exc)}") from None
 
 
-def _check_rasters(fig: Figure, outputs: dict[str, str], dpi: float | None) -> None:
+def _check_rasters(fig: Figure, outputs: dict[str, str], asked: float | None) -> None:
     """Refuse, before it is drawn, a raster too large or too small at its dpi."""
     import io
 
@@ -1515,8 +1523,8 @@ def _check_rasters(fig: Figure, outputs: dict[str, str], dpi: float | None) -> N
     rasters = {
         p: _FORMATS[fmt].side for p, fmt in outputs.items() if _FORMATS[fmt].side
     }
-    dpi = dpi or matplotlib.rcParams["savefig.dpi"]
-    dpi = fig.dpi if dpi == "figure" else float(dpi)
+    setting = asked or matplotlib.rcParams["savefig.dpi"]
+    dpi = fig.dpi if setting == "figure" else float(setting)
     width, height = map(float, fig.get_size_inches())
     if rasters and matplotlib.rcParams["savefig.bbox"] == "tight":
         # What spills out of the figure grows a tight box: measured at 10 dpi, cheaply.
@@ -1611,7 +1619,7 @@ def _write_and_report(files: dict[str, bytes], summary: str) -> None:
             _go_on()
             _save(path, data)
             written.append(path)
-    finally:  # printed after the files, so that an output that fails loses none
+    finally:  # even when a file fails, the user learns which were written
         _say(summary + "".join(f"{path}\n" for path in written))
 
 

@@ -1,5 +1,6 @@
 """Networks compared: each start with each activation, trained, drawn and tabled."""
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -118,3 +119,14 @@ def test_the_table_printed_gives_each_network_s_growth_and_the_runs_left_out(
         f"The record, made with backprop2 and sigmoid: \u00d7{record:.2f} per layer",
         "c.png",
     ]
+
+
+def test_networks_none_of_whose_runs_trained_to_the_end_are_named_with_their_count(
+    networks: dict[tuple[str, str], np.ndarray],
+) -> None:
+    failed = networks["standard", "relu"]
+    fig = pnm.make_figure(reproduced={("standard", "relu"): failed, ("x", "y"): failed})
+    fig.savefig(io.BytesIO(), format="png")  # drawn, with nothing to scale the axis
+    (legend,) = fig.legends
+    labels = [text.get_text() for text in legend.get_texts()]
+    assert labels == ["standard, relu: 0 of 3 runs", "x, y: 0 of 3 runs"]

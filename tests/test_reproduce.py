@@ -1,4 +1,4 @@
-"""The re-derivation: the network trained again as the record was made, and
+"""Reproducing the record: the network trained again as the record was made, and
 how the record sits among the runs."""
 
 import contextlib
