@@ -1048,10 +1048,8 @@ def _render(fig: Figure, fmt: str, dpi: float | None, about: dict[str, Any]) -> 
         kept = [
             x for x in header.splitlines(True) if not x.startswith(b"%%CreationDate")
         ]
-        said_in_dsc = _dsc("Title", str(said["Title"])) + _dsc(
-            "Subject", str(said["Subject"])
-        )
-        data = b"".join(kept) + said_in_dsc + end + body
+        kept += [_dsc(keyword, str(said[keyword])) for keyword in ("Title", "Subject")]
+        data = b"".join(kept) + end + body
     return data
 
 
