@@ -407,6 +407,13 @@ def _shrink_type(scale: float) -> None:
         rc["lines.markersize"] = max(3, rc["lines.markersize"] * scale)
 
 
+def _plain(batches: Any, views: bool, others: tuple[Any, ...]) -> bool:
+    """Return whether only the original's mini-batches are asked for, with no log
+    axis or legend (views) and none of the others."""
+    shown = batches in (None, REPRESENTATIVE_BATCHES) and not views
+    return shown and all(other is None for other in others)
+
+
 def make_figure(
     batches: Iterable[int] | None = None,
     *,
@@ -434,9 +441,7 @@ def make_figure(
     chosen = _chosen_batches(batches, compared)
     log, legend = _flag("log", log), _flag("legend", legend)
     if original is None:  # the original, unless something else is asked for
-        others = (style, size, title, reproduced)
-        plain = chosen == REPRESENTATIVE_BATCHES and not (log or legend)
-        original = plain and all(other is None for other in others)
+        original = _plain(chosen, log or legend, (style, size, title, reproduced))
     original = _flag("original", original)
     with matplotlib.style.context(_checked_style(style)):
         fig = _new_figure(size, original, _flag("pyplot", pyplot))
@@ -1583,8 +1588,7 @@ def _figure(args: argparse.Namespace, networks: Any, pyplot: bool) -> Figure:
     batches = _asked_batches(args)
     views = dict(log=args.log, legend=args.legend, size=args.size, title=args.title)
     others = (args.size, args.title, networks)
-    plain = batches in (None, REPRESENTATIVE_BATCHES) and not (args.log or args.legend)
-    original = plain and not args.style and all(other is None for other in others)
+    original = not args.style and _plain(batches, args.log or args.legend, others)
     return make_figure(
         batches, **views, reproduced=networks, pyplot=pyplot, original=original
     )

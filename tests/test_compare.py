@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
+from support import growth
 
 import plot_nabla_magnitudes as pnm
 
@@ -24,8 +25,7 @@ def networks() -> dict[tuple[str, str], np.ndarray]:
 
 def growths(runs: np.ndarray) -> np.ndarray:
     """Each run that trained to the end, its growth per layer over all ten batches."""
-    done = runs[(np.isfinite(runs) & (runs > 0)).all(axis=(1, 2))]
-    return np.exp(np.log(done[..., 4] / done[..., 1]).mean(axis=-1) / 3)
+    return growth(runs[(np.isfinite(runs) & (runs > 0)).all(axis=(1, 2))])
 
 
 def test_each_pairing_is_trained_from_the_same_seeds_as_it_would_be_alone(
