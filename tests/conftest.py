@@ -25,10 +25,10 @@ def original_figure(monkeypatch: pytest.MonkeyPatch) -> object:
 
 @pytest.fixture(scope="session")
 def runs() -> object:
-    """The record's training, 100 times."""
+    """The record's training, 40 times."""
     import plot_nabla_magnitudes as pnm
 
-    return pnm.reproduce(100)
+    return pnm.reproduce(40)
 
 
 @pytest.fixture
@@ -36,8 +36,3 @@ def cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A new, empty working folder."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The slowest tests (a kernel's, windows') first: two processes end together."""
-    items.sort(key=lambda item: item.path.stem != "test_shown")
