@@ -95,10 +95,7 @@ _BAND_NAME = f"{_BAND[0]}–{_BAND[1]} %"
 
 
 def _checked_batches(batches: Iterable[int]) -> tuple[int, ...]:
-    """Return the mini-batches, if each is from 1 to 10.
-
-    Python would read mini-batch 0 as the last, so it is refused.
-    """
+    """Return the mini-batches, if each is from 1 to 10 (0 would read the last)."""
     checked = tuple(batches)
     for batch in checked:
         if batch not in _ALL_BATCHES:
@@ -177,22 +174,14 @@ _OWN_COLOURS = {
     1: "tab:orange", 2: "tab:purple", 3: "tab:brown", 4: "tab:pink",
     5: "tab:gray", 6: "tab:olive", 10: "tab:cyan",
 }  # fmt: skip
-# Networks compared, in turn: Paul Tol's "muted" colours, which colour-blind
-# readers tell apart, ordered so that three in a row differ most.
-_NETWORK_COLOURS = (
-    "#332288", "#CC6677", "#DDCC77", "#117733", "#AA4499",
-    "#88CCEE", "#882255", "#44AA99", "#999933",
-)  # fmt: skip
+# Each start's colour where a style has no three of its own that stand out: Paul
+# Tol's bright blue, purple and green, which colour-blind readers tell apart and
+# which stand out at 3.4:1 or more on white, black and ggplot's and seaborn's grey.
+_START_COLOURS = {"backprop2": "#4477AA", "fan-in": "#AA3377", "standard": "#228833"}
 _Y_LABEL = r"$\Vert\nabla C^l_w\Vert$"
-# Every figure but the original says where the input is, and the CSV's column.
-_X_LABEL = "Hidden layer $l$ from the input (CSV: layer_$l{+}1$)"
+_X_LABEL = "Hidden layer $l$ from the input"  # every figure's but the original's
 _BAND_ALPHA = 0.25  # how strong a band is: see-through, but in PostScript
-# Each size of text that a style sets, in points or relative to font.size.
-_TEXT_SIZES = (
-    "font.size", "axes.titlesize", "axes.labelsize", "xtick.labelsize",
-    "ytick.labelsize", "legend.fontsize", "legend.title_fontsize",
-    "figure.titlesize", "figure.labelsize",
-)  # fmt: skip
+_RECORD = "recorded in 2013"
 
 
 def draw(
@@ -214,17 +203,10 @@ def draw(
     network, runs = RECORD_NETWORK, None
     if reproduced is not None:
         ((network, runs),) = _networks(reproduced).items()
-        runs = _completed(runs)
     drawn = _draw(ax, _checked_batches(batches), log, runs, network)
     if legend:
         ax.legend(title="mini-batch")
     return drawn
-
-
-def _run_labels(runs: int, network: tuple[str, str]) -> tuple[str, str]:
-    """Return a legend's words for a band and a median, naming another network."""
-    named = "" if network == RECORD_NETWORK else " of {}, {}".format(*network)
-    return f"{_BAND_NAME} of {runs} runs{named}", f"median of {runs} runs{named}"
 
 
 def _draw(
@@ -232,67 +214,90 @@ def _draw(
 ) -> list[Artist]:
     """Draw the mini-batches on ax, over the bands of their runs if there are runs.
 
-    The record is drawn only over runs of its own network.
+    The record is drawn only over runs of its own network, and hollow there.
     """
-    colours = _batch_colours()
+    colours = _colours()[0]
     recorded = runs is None or network == RECORD_NETWORK
     drawn: list[Artist] = []
     for batch in batches:
         colour = colours[batch]
-        if runs is not None:  # only the first mini-batch's go into a legend
-            band, median = _run_labels(len(runs), network)
-            if batch != batches[0]:
-                band = median = ""
-            labels = (band, median if recorded else f"{batch}")
-            drawn += _spread(ax, runs[:, batch - 1, _HIDDEN], colour, labels)
+        if runs is not None:  # a median is named where no record is
+            hidden = _completed(runs)[:, batch - 1, _HIDDEN]
+            drawn += _spread(ax, hidden, colour, "" if recorded else str(batch))
         if recorded:
             growth = f" (×{growth_per_layer(batch):.1f} per layer)" if log else ""
-            # Over a band, hollow markers leave the band and the median in sight.
             face = colour if runs is None else "none"
-            norms, label = hidden_layer_norms(batch), f"{batch}{growth}"
-            drawn += ax.plot(_LAYERS, norms, "o-", color=colour, mfc=face, label=label)
+            marks = {"color": colour, "mfc": face, "mew": _edge()}
+            norms = hidden_layer_norms(batch)
+            drawn += ax.plot(_LAYERS, norms, "o-", **marks, label=f"{batch}{growth}")
     ax.set(xlabel="Layer $l$", ylabel=_Y_LABEL, xticks=_LAYERS)
     if log:
         _readable_log_scale(ax)
     return drawn
 
 
-def _spread(
-    ax: Axes, runs: Array, colour: Any, labels: tuple[str, str]
-) -> list[Artist]:
-    """Draw the median of the runs, dashed, over their band if there are two or more."""
+def _edge() -> float:
+    """Return the record's marker edge: the style's, and 1 point at least, so that
+    every style shows its hollow markers."""
+    import matplotlib
+
+    return max(1.0, float(matplotlib.rcParams["lines.markeredgewidth"]))
+
+
+def _spread(ax: Axes, runs: Array, colour: Any, label: str = "") -> list[Artist]:
+    """Draw the runs' median, dashed, over their band if there are two runs or more."""
     import numpy as np
     from matplotlib.colors import to_rgba
 
-    band, median = labels
     drawn: list[Artist] = []
     if len(runs) > 1:
         low, high = np.percentile(runs, _BAND, axis=0)
         face = to_rgba(colour, _BAND_ALPHA)
-        drawn.append(
-            ax.fill_between(_LAYERS, low, high, fc=face, ec="none", label=band)
-        )
+        drawn.append(ax.fill_between(_LAYERS, low, high, fc=face, ec="none"))
     if len(runs):
-        middle = np.percentile(runs, 50, axis=0)
-        drawn += ax.plot(_LAYERS, middle, "--", color=colour, label=median)
+        median = np.median(runs, axis=0)
+        drawn += ax.plot(_LAYERS, median, "--", color=colour, label=label)
     return drawn
 
 
-def _batch_colours() -> dict[int, Any]:
-    """Return each mini-batch's colour in the style in use."""
+def _note(ax: Axes, notes: list[tuple[str, Any]]) -> None:
+    """Write each text in its colour, small, where the plot on ax leaves room."""
+    from matplotlib.lines import Line2D
+
+    lines = [Line2D([], [], color=colour, label=text) for text, colour in notes]
+    ax.legend(handles=lines, handlelength=0, labelcolor="linecolor", fontsize="small")
+
+
+def _colours() -> tuple[dict[int, Any], dict[str, Any]]:
+    """Return the colours of the mini-batches and of the starts, in the style in use.
+
+    A style's own cycle gives its colours to the mini-batches, topped up from the
+    default's so that all ten differ, and to the starts the first three of them
+    whose contrast with the axes, as WCAG measures it, is 3:1 or more. Under the
+    default or classic cycle, or where fewer stand out, the figure's own serve.
+    """
     import matplotlib
     import matplotlib.style
-    from matplotlib.colors import to_rgba
+    from matplotlib.colors import to_rgb, to_rgba
 
-    def colours(params: Any) -> list[tuple[float, ...]]:
+    def cycle(params: Any) -> list[tuple[float, ...]]:
         return [to_rgba(c) for c in params["axes.prop_cycle"].by_key().get("color", [])]
 
-    cycle = colours(matplotlib.rcParams)
-    default = colours(matplotlib.rcParamsDefault)
-    if cycle in (default, colours(matplotlib.style.library["classic"])):
-        return dict(_OWN_COLOURS)
-    # A style's own cycle, topped up from the default so that all ten differ.
-    return dict(zip(_OWN_COLOURS, dict.fromkeys(cycle + default)))
+    def luminance(colour: Any) -> float:  # WCAG's relative luminance, plus 0.05
+        linear = [
+            c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+            for c in to_rgb(colour)
+        ]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2] + 0.05
+
+    own, default = cycle(matplotlib.rcParams), cycle(matplotlib.rcParamsDefault)
+    if own in (default, cycle(matplotlib.style.library["classic"])):
+        return dict(_OWN_COLOURS), dict(_START_COLOURS)
+    axes = luminance(matplotlib.rcParams["axes.facecolor"])
+    ratios = [(c, max(luminance(c), axes) / min(luminance(c), axes)) for c in own]
+    seen = [colour for colour, ratio in ratios if ratio >= 3]
+    starts = dict(zip(_START_COLOURS, seen)) if len(seen) >= 3 else _START_COLOURS
+    return dict(zip(_OWN_COLOURS, dict.fromkeys(own + default))), dict(starts)
 
 
 def _readable_log_scale(ax: Axes, room: bool = True) -> None:
@@ -302,26 +307,10 @@ def _readable_log_scale(ax: Axes, room: bool = True) -> None:
     ax.set_yscale("log")
     low, high = ax.get_ylim()
     # Only where there is room; over many decades, LogLocator would label none.
-    subs = (1.0, 2.0, 5.0) if room and high < low * 1e4 else (1.0,)
+    subs = (1.0, 2.0, 5.0) if room and high < low * 1e3 else (1.0,)
     ax.yaxis.set_major_locator(LogLocator(subs=subs))
     ax.yaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
     ax.yaxis.set_minor_formatter(NullFormatter())
-
-
-def _shrink_type(scale: float) -> None:
-    """Shrink every text by the figure's scale, or by less to keep it to 6 points."""
-    import matplotlib
-    from matplotlib.font_manager import FontProperties
-
-    rc: Any = matplotlib.rcParams
-    sizes = {key: rc[key] for key in _TEXT_SIZES if rc[key] is not None}
-    points = [FontProperties(size=size).get_size_in_points() for size in sizes.values()]
-    factor = min(1, max(scale, 6 / min(points)))
-    for key, size in sizes.items():
-        if not isinstance(size, str):  # a size named "large", say, follows font.size
-            rc[key] = size * factor
-    if scale < 1:  # markers, by the figure's scale, to 3 points
-        rc["lines.markersize"] = max(3, rc["lines.markersize"] * scale)
 
 
 def make_figure(
@@ -341,7 +330,7 @@ def make_figure(
     and reproduced are as for `draw`, with a panel for each mini-batch; several
     networks are compared, a panel for each activation, over all ten mini-batches
     unless batches says. style is what ``matplotlib.style.use`` takes; size is
-    in inches.
+    in inches, and the figure is laid out around the type that the style sets.
     """
     import matplotlib.figure
     import matplotlib.style
@@ -354,136 +343,166 @@ def make_figure(
     original = chosen == REPRESENTATIVE_BATCHES and not (log or legend)
     original = original and all(value is None for value in asked)
     with matplotlib.style.context(style or {}):
-        styled = matplotlib.rcParams["figure.figsize"]
-        width, height = styled if size is None else size
-        _shrink_type(min(1, width / styled[0], height / styled[1]))
-        layout = None if original else "constrained"
         new: Any = matplotlib.figure.Figure
         if pyplot:
             import matplotlib.pyplot as plt
 
             new = plt.figure
-        fig: Figure = new(figsize=(width, height), layout=layout)
-        if title is not None:
-            # Wrapping could split a $...$ pair across two lines.
+        fig: Figure = new(figsize=size, layout=None if original else "constrained")
+        if title is not None:  # wrapped, unless that could split a $...$ pair
             fig.suptitle(title, wrap=title.count("$") < 2)
         if networks is None:
-            ax = fig.add_subplot()
-            handles = _draw(ax, chosen, log, None, RECORD_NETWORK)
-            ax.set_xlabel("Layer $l$" if original else _X_LABEL)
-            place: dict[str, Any] = {"loc": "outside right center"}
-            place["title"] = "mini-batch"
-        else:  # below the panels
-            draw_panels = _draw_comparison if compared else _draw_panels
-            handles = draw_panels(fig, chosen, log, networks)
-            place = {"loc": "outside lower center", "ncols": _columns(fig, handles)}
-            place["title"] = "growth per layer" if compared else None
-        if legend or compared:  # a transparent figure's has no box; any other, opaque
-            boxed = not matplotlib.rcParams["savefig.transparent"]
-            fig.legend(handles=handles, frameon=boxed, framealpha=1, **place)
+            _draw_plot(fig, chosen, log, legend, original)
+        elif compared:
+            _draw_comparison(fig, chosen, networks)
+        else:
+            _draw_panels(fig, chosen, log, legend, networks)
     return fig
 
 
-def _columns(fig: Figure, handles: list[Artist]) -> int:
-    """Return how many columns of a legend of the handles fit across the figure.
+def _draw_plot(
+    fig: Figure, batches: Sequence[int], log: bool, legend: bool, original: bool
+) -> None:
+    """Draw the mini-batches on one plot; a legend of three or fewer lies where
+    their lines leave room, and of more beside it."""
+    import matplotlib
 
-    An entry takes its label's characters at about half an em each, and five ems
-    more for its handle and the space between.
+    ax = fig.add_subplot()
+    _draw(ax, batches, log, None, RECORD_NETWORK)
+    if not original:
+        ax.set_xlabel(_X_LABEL)
+    framed = not matplotlib.rcParams["savefig.transparent"]
+    if legend and len(batches) <= 3:
+        ax.legend(title="mini-batch", frameon=framed)
+    elif legend:
+        fig.legend(title="mini-batch", frameon=framed, loc="outside right center")
+
+
+def _panels(fig: Figure, rows: int, columns: int, shared: bool) -> Any:
+    """Return a grid of panels, labelled below, above where a legend would go."""
+    import matplotlib
+
+    panels: Any = fig.subfigures()
+    panels.supxlabel(_X_LABEL, fontsize=matplotlib.rcParams["axes.labelsize"])
+    return panels.subplots(rows, columns, sharex=True, sharey=shared, squeeze=False)
+
+
+def _legend_below(fig: Figure, handles: list[Artist], title: str | None) -> None:
+    """Put a legend of the handles below the panels, in as many columns as fit.
+
+    An entry takes about half an em for each character of its label, and five ems
+    more. A transparent figure's legend has no frame.
     """
     import matplotlib
     from matplotlib.font_manager import FontProperties
 
     em = FontProperties(size=matplotlib.rcParams["legend.fontsize"]).get_size()
     longest = max(len(str(handle.get_label())) for handle in handles)
-    fit = fig.get_figwidth() * 72 // ((longest / 2 + 5) * em)
-    return int(max(1, min(3, len(handles), fit)))
+    fit = int(fig.get_figwidth() * 72 // ((longest / 2 + 5) * em))
+    framed = not matplotlib.rcParams["savefig.transparent"]
+    columns = max(1, min(len(handles), fit))
+    fig.legend(
+        handles=handles, title=title, frameon=framed, ncols=columns,
+        loc="outside lower center",
+    )  # fmt: skip
 
 
 def _draw_panels(
-    fig: Figure, batches: Sequence[int], log: bool, networks: Networks
-) -> list[Artist]:
-    """Draw a panel for each mini-batch; return the artists for a legend."""
+    fig: Figure, batches: Sequence[int], log: bool, legend: bool, networks: Networks
+) -> None:
+    """Draw a panel for each mini-batch, its y axis its own, so that mini-batch 1
+    flattens none; runs of another network say their growth in each panel."""
     import matplotlib
+    import numpy as np
     from matplotlib.colors import to_rgba
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     ((network, given),) = networks.items()
-    runs = _completed(given)
+    runs, colours = _completed(given), _colours()[0]
     rows = 1 if len(batches) <= 4 else 2
     columns = math.ceil(len(batches) / rows)
-    panels: Any = fig.subfigures()  # its x label above the figure's legend
-    # A y axis each, as mini-batch 1 would flatten the others on a shared one.
-    grid = panels.subplots(rows, columns, sharex=True, squeeze=False).flat
+    grid = _panels(fig, rows, columns, False).flat
     # Titles in full where they fit; else only the first says "mini-batch".
-    wide = fig.get_figwidth() * 72 / columns / matplotlib.rcParams["font.size"] > 16
+    wide = fig.get_figwidth() * 72 / columns > 11 * matplotlib.rcParams["font.size"]
     for index, (ax, batch) in enumerate(zip(grid, batches)):
         _draw(ax, (batch,), False, runs, network)
         if log:  # a small panel is labelled at each power of ten alone
             _readable_log_scale(ax, fig.get_figheight() / rows >= 3)
-            ax.minorticks_off()
+        ylabel = "" if index % columns else _Y_LABEL
         title = f"mini-batch {batch}" if wide or not index else str(batch)
         ax.set_title(title, fontsize="medium", loc="center" if wide else "left")
-        ax.set(xlabel="", ylabel="" if index % columns else _Y_LABEL)
+        ax.set(xlabel="", ylabel=ylabel)
         if index + columns >= len(batches):  # the lowest panel of its column
             ax.xaxis.set_tick_params(labelbottom=True)
+        if network != RECORD_NETWORK and len(runs):
+            growth = np.median(_run_growths(runs, (batch,)))
+            _note(ax, [(f"×{growth:.2f} per layer", colours[batch])])
     for ax in grid[len(batches) :]:
         ax.remove()
-    panels.supxlabel(_X_LABEL, fontsize=matplotlib.rcParams["axes.labelsize"])
-    ink = matplotlib.rcParams["text.color"]
-    band, median = _run_labels(len(runs), network)
-    handles: list[Artist] = [Line2D([], [], color=ink, ls="--", label=median)]
-    handles += [Patch(fc=to_rgba(ink, _BAND_ALPHA), ec="none", label=band)]
+    ink, named = matplotlib.rcParams["text.color"], f"{len(runs)} runs"
+    if network != RECORD_NETWORK and len(runs):
+        growth = np.median(_run_growths(runs, batches))
+        named += " of {}, {}: ×{:.2f} per layer".format(*network, growth)
+    handles: list[Artist] = [Line2D([], [], c=ink, ls="--", label=f"median of {named}")]
+    band = Patch(
+        fc=to_rgba(ink, _BAND_ALPHA), ec="none", label=f"{_BAND_NAME} of {named}"
+    )
+    handles.append(band)
     if network == RECORD_NETWORK:
-        record = Line2D(
-            [], [], color=ink, marker="o", mfc="none", label="recorded in 2013"
-        )
+        record = Line2D([], [], c=ink, marker="o", mfc="none", mew=_edge())
         handles.insert(0, record)
-    return handles
+        record.set_label(_RECORD)
+    if legend:
+        _legend_below(fig, handles, None)
 
 
-def _draw_comparison(
-    fig: Figure, batches: Sequence[int], log: bool, networks: Networks
-) -> list[Artist]:
-    """Draw a panel for each activation, with each network's median and band, and the
-    record over its own; return the artists for a legend.
+def _draw_comparison(fig: Figure, batches: Sequence[int], networks: Networks) -> None:
+    """Draw a panel for each activation, on one logarithmic axis, with each start's
+    median and band in its colour, and the record over its own network.
 
     Each run is first reduced to the geometric mean of its norms over the
-    mini-batches, so that a line's slope is its growth per layer.
+    mini-batches, so that a line's slope is its growth per layer. Each panel says
+    each network's growth and its runs that trained to the end; a network with
+    fewer than a tenth of its runs trained has no say in the scale.
     """
-    import matplotlib
     import numpy as np
     from matplotlib.lines import Line2D
 
     activations = list(dict.fromkeys(activation for _, activation in networks))
-    panels: Any = fig.subfigures()  # its x label above the figure's legend
-    axes = panels.subplots(1, len(activations), sharey=True, squeeze=False)[0]
-    handles = []
-    for index, ((init, activation), runs) in enumerate(networks.items()):
-        ax = axes[activations.index(activation)]
-        colour = _NETWORK_COLOURS[index % len(_NETWORK_COLOURS)]
-        done = _completed(runs)
-        count = f"{len(done)} of {len(runs)} runs"
-        if len(done) == len(runs):
-            count = f"{len(runs)} runs"
-        growth = f"×{np.median(_run_growths(done, batches)):.2f}, " if len(done) else ""
-        label = f"{init}, {activation}: {growth}{count}"
-        drawn = _spread(ax, _means(done, batches), colour, ("", label))
-        handles += drawn[-1:] or [Line2D([], [], c=colour, label=label)]
+    row = _panels(fig, 1, len(activations), True)[0]
+    colours = _colours()[1]
+    notes: list[list[tuple[str, Any]]] = [[] for _ in activations]
+    heights = []
+    for (init, activation), runs in networks.items():
+        ax, done = row[activations.index(activation)], _completed(runs)
+        means = _means(done, batches)
+        _spread(ax, means, colours[init], f"{init}, {activation}")
+        growth = f"×{np.median(_run_growths(done, batches)):.2f}" if len(done) else "—"
+        note = (f"{growth} ({len(done)})", colours[init])
+        notes[activations.index(activation)].append(note)
+        if len(done) and len(done) >= len(runs) / 10:
+            heights += list(np.median(means, axis=0))
         if (init, activation) == RECORD_NETWORK:
-            record = np.array([NABLA_W_NORMS])
-            label = f"recorded in 2013: ×{_run_growths(record, batches)[0]:.2f}"
-            points = _means(record, batches)[0]
-            handles += ax.plot(_LAYERS, points, "o", c=colour, mfc="none", label=label)
-    # The medians and the record set the scale, which runs that blew up would flatten.
-    heights = [y for line in handles for y in line.get_ydata()]  # type: ignore[attr-defined]
-    axes[0].set_ylim(min(heights, default=1) / 4, max(heights, default=1) * 4)
-    for ax, activation in zip(axes, activations):
-        ax.set(title=f"{activation} hidden layers", xticks=_LAYERS)
+            means = _means(np.array([NABLA_W_NORMS]), batches)[0]
+            marks = {"c": colours[init], "mfc": "none", "mew": _edge()}
+            ax.plot(_LAYERS, means, "o", **marks, label=_RECORD)
+            heights += list(means)
+    if heights:
+        row[0].set_ylim(min(heights) / 2, max(heights) * 2)
+    for ax, activation, said in zip(row, activations, notes):
+        ax.set(title=activation, xticks=_LAYERS)
         _readable_log_scale(ax, fig.get_figheight() >= 3)
-    axes[0].set_ylabel(_Y_LABEL)
-    panels.supxlabel(_X_LABEL, fontsize=matplotlib.rcParams["axes.labelsize"])
-    return handles
+        _note(ax, said)
+    row[0].set_ylabel(_Y_LABEL)
+    inits = dict.fromkeys(init for init, _ in networks)
+    handles: list[Artist] = [
+        Line2D([], [], c=colours[init], ls="--", label=init) for init in inits
+    ]
+    handles += [line for ax in row for line in ax.lines if line.get_label() == _RECORD]
+    each = len(next(iter(networks.values())))
+    title = f"median and {_BAND_NAME} of {each} runs of each start\n"
+    _legend_below(fig, handles, title + "in a panel: growth per layer (runs trained)")
 
 
 # -- Reproducing the record: as backprop2 trained it in 2013 (README, "Reproducing") -
@@ -495,7 +514,7 @@ _EXAMPLES = 1000
 _BATCH_SIZE = 100
 _RUNS = 100  # the runs that `reproduce` and --reproduce train, unless told
 _SEED = 0  # the first run's, unless told
-_RUNS_AT_ONCE = 8  # trained side by side: fewer calls, and memory that stays small
+_RUNS_AT_ONCE = 8  # trained side by side, as one product: fast, and memory small
 _MNIST_SHA256 = {
     "images": "386bb018796babeaca208787b77c1b9db39532c4098951ea35f4694e744eb4b7",
     "labels": "895f65588e45d05babf0b5fa7aee2a0d782d8143b40b5764e596df91bc9dddeb",
@@ -596,8 +615,8 @@ def _train(chunk: range, *, seed: int, network: Any, mnist: Any) -> Array:
     (scale, activation), (images, targets, used) = network, mnist
     rngs = [np.random.default_rng(seed + run) for run in chunk]
     layers = [(x, y, *scale(x, y)) for x, y in zip(_SIZES, _SIZES[1:])]
-    # Biases first, then weights y by x, then the order of examples, as in 2013.
-    # Stacked as (run, from, to): a layer is one product for all examples and runs.
+    # Biases, then weights y by x, then the order of examples, as in 2013; each
+    # layer stacked as (run, from, to), one product for all examples and runs.
     biases = [
         np.stack([rng.standard_normal(y) / np.sqrt(b) for rng in rngs])[:, None]
         for _, y, _, b in layers
@@ -612,9 +631,8 @@ def _train(chunk: range, *, seed: int, network: Any, mnist: Any) -> Array:
     keep = 1 - _ETA * _LAMBDA * _BATCH_SIZE / _EXAMPLES  # what L2 leaves of a weight
     with np.errstate(over="ignore", invalid="ignore"):
         for k, batch in enumerate(np.split(orders, len(norms[0]), axis=1)):
-            nabla_w, nabla_b = _gradients(
-                weights, biases, images[batch], targets[batch], activation
-            )
+            x, y = images[batch], targets[batch]
+            nabla_w, nabla_b = _gradients(weights, biases, x, y, activation)
             for layer, (gw, gb) in enumerate(zip(nabla_w, nabla_b)):
                 # A dot product per run: the same bits however many runs train
                 # together, and on every numpy (np.linalg.norm's differ).
@@ -627,7 +645,7 @@ def _train(chunk: range, *, seed: int, network: Any, mnist: Any) -> Array:
 
 
 def _gradients(
-    weights: list[Array], biases: list[Array], x: Array, targets: Array, activation: Any
+    weights: list[Array], biases: list[Array], x: Array, y: Array, activation: Any
 ) -> tuple[list[Array], list[Array]]:
     """Return ∇C_w and ∇C_b of the cross-entropy cost, summed over x, each run's."""
     activate, slope = activation
@@ -637,7 +655,7 @@ def _gradients(
         z += b
         (_sigmoid if layer == len(weights) - 1 else activate)(z)
         outputs.append(z)
-    delta = outputs[-1] - targets  # the cross-entropy cost's, at a sigmoid output
+    delta = outputs[-1] - y  # the cross-entropy cost's, at a sigmoid output
     nabla_w, nabla_b = [], []
     for layer in reversed(range(len(weights))):
         nabla_w.append(outputs[layer].transpose(0, 2, 1) @ delta)
@@ -655,8 +673,8 @@ class _DataError(ValueError):
 def _load_mnist(data: str | os.PathLike[str] | None = None) -> tuple[Array, Array]:
     """Return MNIST's first 1,000 training images (byte / 256) and one-hot labels.
 
-    They are read from data (by default data/ beside this file or, pasted into a
-    notebook, in the current folder), gzipped or not, and checked.
+    They are read from data, gzipped or not, by default data/ beside this file
+    or, pasted into a notebook, in the current folder; and checked.
     """
     import gzip
     import hashlib
@@ -671,17 +689,16 @@ def _load_mnist(data: str | os.PathLike[str] | None = None) -> tuple[Array, Arra
         paths = [os.path.join(folder, n + end) for n in names for end in (".gz", "")]
         path = next((path for path in paths if os.path.exists(path)), None)
         if path is None:
-            raise FileNotFoundError(
-                f"no MNIST training {kind} in {os.path.abspath(folder)!r}: it takes "
-                f"{' or '.join(names)}, gzipped or not (--data DIR, or data=...)"
+            where = (
+                f"{os.path.abspath(folder)!r}, gzipped or not (--data DIR, data=...)"
             )
+            raise FileNotFoundError(f"no {' or '.join(names)} in {where}")
         with open(path, "rb") as file:
             gzipped = file.read(2) == b"\x1f\x8b"
             file.seek(0)
             try:  # the first 1,000 records only
-                raw = (gzip.GzipFile(fileobj=file) if gzipped else file).read(
-                    header + _EXAMPLES * size
-                )
+                opened = gzip.GzipFile(fileobj=file) if gzipped else file
+                raw = opened.read(header + _EXAMPLES * size)
             except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
                 raise _DataError(f"{path!r}: not a whole gzip file ({exc})") from None
         # The hash is of a file of 1,000 records: the records read, after a header
@@ -718,40 +735,36 @@ class Agreement:
         self.growth_band = tuple(float(g) for g in np.percentile(growths, _BAND))
 
     def __str__(self) -> str:
-        low, high = self.growth_band
         runs = f"{self.runs} runs"
         if self.left_out:
             runs += f" ({self.left_out} more diverged or lost a layer's gradient)"
-        return (
-            f"{self.inside} of the {self.values} recorded values lie within the "
-            f"{_BAND_NAME} band of {runs}\n"
-            f"growth per layer: recorded ×{self.growth:.2f}, "
-            f"reproduced ×{self.growth_median:.2f} ({_BAND_NAME}: {low:.2f}–{high:.2f})"
-        )
+        inside = f"{self.inside} of the {self.values} recorded values lie within"
+        band = "{}: {:.2f}–{:.2f}".format(_BAND_NAME, *self.growth_band)
+        growths = f"×{self.growth:.2f}, reproduced ×{self.growth_median:.2f} ({band})"
+        return f"{inside} the {_BAND_NAME} band of {runs}\ngrowth per layer: recorded {growths}"
 
 
 def _summary(networks: Networks, batches: Iterable[int] | None = None) -> str:
     """Return what the runs say: where the record sits among its own network's
-    runs, or a table of each network's growth per layer over the mini-batches
-    (all ten unless batches says)."""
+    runs, or each network's growth per layer over the mini-batches (all ten
+    unless batches says), as a table."""
     import numpy as np
 
     if list(networks) == [RECORD_NETWORK]:
         return f"{Agreement(networks[RECORD_NETWORK])}\n"
-    batches = batches or _ALL_BATCHES
     lines = [
         f"| `--init` | `--activation` | growth per layer | {_BAND_NAME} | left out |",
         "| --- | --- | ---: | ---: | ---: |",
     ]
     for (init, activation), runs in networks.items():
-        growths = _run_growths(_completed(runs), batches)
+        growths = _run_growths(_completed(runs), batches or _ALL_BATCHES)
         median = f"×{np.median(growths):.2f}" if len(growths) else "—"
         band = "—"
         if len(growths) > 1:
             band = "{:.2f}–{:.2f}".format(*np.percentile(growths, _BAND))
         row = [f"`{init}`", f"`{activation}`", median, band, len(runs) - len(growths)]
         lines.append(f"| {' | '.join(map(str, row))} |")
-    record = _run_growths(np.array([NABLA_W_NORMS]), batches)[0]
+    record = _run_growths(np.array([NABLA_W_NORMS]), batches or _ALL_BATCHES)[0]
     made = "The record, made with {} and {}".format(*RECORD_NETWORK)
     return "\n".join([*lines, "", f"{made}: ×{record:.2f} per layer", ""])
 
@@ -764,8 +777,7 @@ class _Failure(Exception):
 
 
 # Each format that matplotlib writes without LaTeX: which of `metadata`'s kinds it
-# takes (Pillow's rasters and bare pixels take none), and the most pixels it holds
-# on a side (a vector format has no pixels: 0).
+# takes, if any, and the most pixels it holds on a side (a vector format, none).
 _FORMATS: dict[str, tuple[str | None, int]] = {
     "png": ("png", 2**23 - 1), "raw": (None, 2**23 - 1), "rgba": (None, 2**23 - 1),
     "tif": (None, 2**23 - 1), "tiff": (None, 2**23 - 1), "jpg": (None, 65_500),
@@ -793,22 +805,21 @@ def metadata(
     """Return what a figure's file says about itself, for savefig(metadata=...).
 
     fmt is png, pdf, svg, eps or ps; the other arguments are as for `make_figure`,
-    and notes are added. PostScript takes only the name of its creator.
+    and notes are added. PostScript takes only the name of its creator. PDF and
+    SVG say no date, so that the same figure gives the same bytes.
     """
     if fmt in ("eps", "ps"):
         return {"Creator": _PROG}
-    networks = {} if reproduced is None else _networks(reproduced)
-    shown = _ALL_BATCHES if len(networks) > 1 else REPRESENTATIVE_BATCHES
-    what = "The norm of the weight gradient of hidden layers 1 to 4, mini-batches "
-    what += ", ".join(map(str, batches or shown))
-    if not networks or RECORD_NETWORK in networks:
-        what += ", as Michael Nielsen recorded it in 2013"
-    if networks:
-        what += f", over {len(next(iter(networks.values())))} runs of the training"
-        notes += " " + _summary(networks, batches).strip()
-    key = {"png": "Description", "pdf": "Subject", "svg": "Description"}[fmt]
-    dates = {"pdf": {"CreationDate": None}, "svg": {"Date": None}}.get(fmt, {})
-    return {"Title": title or what, key: f"{_SOURCE} {notes}".strip(), **dates}
+    what = "The norm of the weight gradient of hidden layers 1 to 4, as recorded"
+    if reproduced is not None:
+        what += " and as trained again"
+        notes += " " + _summary(_networks(reproduced), batches).strip()
+    key = "Subject" if fmt == "pdf" else "Description"
+    said: dict[str, str | None] = {"Title": title or what, key: f"{_SOURCE} {notes}"}
+    return {
+        **said,
+        **{"pdf": {"CreationDate": None}, "svg": {"Date": None}}.get(fmt, {}),
+    }
 
 
 def _format(path: str) -> str:
@@ -816,13 +827,9 @@ def _format(path: str) -> str:
     return os.path.splitext(path)[1][1:].lower()
 
 
-def _render(
-    fig: Figure, path: str, dpi: float | None, batches: Any, said: dict[str, Any]
-) -> bytes:
-    """Return fig as the bytes of a fmt file, saying what `metadata` says of it.
-
-    The same figure gives the same bytes: no dates, and ids from a fixed salt.
-    """
+def _render(fig: Figure, path: str, dpi: float | None, said: dict[str, Any]) -> bytes:
+    """Return fig as the bytes of the file that path names, saying what `metadata`
+    says with said, and the same bytes for the same figure."""
     import gzip
     import io
     import re
@@ -830,23 +837,19 @@ def _render(
     import matplotlib
 
     fmt = _format(path)
-    kind = _FORMATS[fmt][0]
-    buffer = io.BytesIO()
+    kind, buffer = _FORMATS[fmt][0], io.BytesIO()
     faces = _opaque_faces(fig) if kind in ("eps", "ps") else []
     try:
-        with matplotlib.rc_context({"svg.hashsalt": _PROG}):
-            fmt_saved = "svg" if fmt == "svgz" else fmt
-            about = metadata(kind, batches, **said) if kind else None
-            fig.savefig(buffer, format=fmt_saved, dpi=dpi, metadata=about)
+        with matplotlib.rc_context({"svg.hashsalt": _PROG}):  # ids from a fixed salt
+            about = metadata(kind, **said) if kind else None
+            saved = "svg" if fmt == "svgz" else fmt
+            fig.savefig(buffer, format=saved, dpi=dpi, metadata=about)
     finally:
         for artist, face in faces:
             artist.set_facecolor(face)
-    data = buffer.getvalue()
     if fmt == "svgz":  # matplotlib's own gzip header would carry the time
-        data = gzip.compress(data, mtime=0)
-    if kind in ("eps", "ps"):  # no date, so that the same command gives the same bytes
-        data = re.sub(rb"%%CreationDate: .*\n", b"", data, count=1)
-    return data
+        return gzip.compress(buffer.getvalue(), mtime=0)
+    return re.sub(rb"%%CreationDate: .*\n", b"", buffer.getvalue(), count=1)
 
 
 def _opaque_faces(fig: Figure) -> list[tuple[Any, Any]]:
@@ -882,21 +885,20 @@ def _writing(path: str) -> Iterator[None]:
 @contextlib.contextmanager
 def _files(paths: Iterable[str]) -> Iterator[dict[str, bytes]]:
     """Make an empty file beside the file that each path names; take the bytes of
-    each path, then write every file, move each into place and print its path.
+    each, then write them all, move each file into place and print its path.
 
-    A file replaced keeps its permissions. The files not moved are removed, so that
-    a failure before the moves leaves every old file as it was.
+    A file replaced keeps its permissions. A failure before the moves leaves every
+    old file as it was, and no new one behind.
     """
     import shutil
 
-    temporaries: dict[str, str] = {}
+    files, temporaries = dict.fromkeys(paths, b""), {}
     try:
-        for path in paths:
+        for path in files:
             folder = os.path.dirname(os.path.realpath(path))  # links followed
             temporaries[path] = os.path.join(folder, f".nabla-{os.urandom(6).hex()}")
             with _writing(path), open(temporaries[path], "xb"):
                 pass
-        files: dict[str, bytes] = {}
         yield files
         for path, data in files.items():
             with _writing(path), open(temporaries[path], "wb") as file:
@@ -918,10 +920,9 @@ def _files(paths: Iterable[str]) -> Iterator[dict[str, bytes]]:
 _DEFAULT_OUTPUT = "nabla_magnitudes.png"
 # The oldest release of each package that works, as requirements.txt asks.
 _OLDEST = {"matplotlib": (3, 9), "numpy": (1, 23), "threadpoolctl": (3, 1)}
-# The options of training and of drawing, each refused where it has no use.
-_TRAINING = ("seed", "init", "activation", "data")
-_DRAWING = ("output", "dpi", "transparent", "size", "title", "log", "legend", "style")
 _MAX_PIXELS = 10**8  # in a raster: A3 at 600 dpi is 70 million
+# TrueType fonts in PDF and PostScript, which journals take, unless a style says.
+_FONTS = {"pdf.fonttype": 42, "ps.fonttype": 42}
 
 
 def _between(low: float, high: float, kind: Any = float) -> Callable[[str], Any]:
@@ -942,32 +943,27 @@ def _between(low: float, high: float, kind: Any = float) -> Callable[[str], Any]
 
 def _size(text: str) -> tuple[float, float]:
     """Return the width and height, in inches, that W,H gives."""
-    inches = _between(0.1, 1000)
     width, _, height = text.partition(",")
-    return inches(width), inches(height)
+    return _between(0.1, 1000)(width), _between(0.1, 1000)(height)
 
 
 def _batches(spec: str) -> range:
     """Return the mini-batches that a number, or a range like 7-9, names."""
-    batch = _between(1, len(NABLA_W_NORMS), int)
     low, _, high = spec.partition("-")
-    first, last = batch(low), batch(high or low)
+    first, last = (_between(1, 10, int)(end) for end in (low, high or low))
     if first > last:
         raise argparse.ArgumentTypeError(f"{spec!r} is not a range like 7-9")
     return range(first, last + 1)
 
 
 def _text(text: str) -> str:
-    """Return text, if a file can say it: no control character but the newline,
+    """Return text, if a file can hold it: no control character but the newline,
     and no byte that is not text."""
     import unicodedata
 
-    for char in text:
-        if char in "\ufffe\uffff" or (
-            char != "\n" and unicodedata.category(char) in ("Cc", "Cs")
-        ):
-            problem = "holds a control character or a byte that is not text"
-            raise argparse.ArgumentTypeError(f"{text!r} {problem}")
+    if any(unicodedata.category(c) in ("Cc", "Cs") for c in text.replace("\n", "")):
+        problem = "holds a control character or a byte that is not text"
+        raise argparse.ArgumentTypeError(f"{text!r} {problem}")
     return text
 
 
@@ -990,13 +986,14 @@ def _parser() -> argparse.ArgumentParser:
     batches += "with --csv or to compare networks)"
     add = parser.add_argument
     add("--batches", nargs="+", type=_batches, metavar="SPEC", help=batches)
-    add("--csv", action="store_true", help="print the norms as CSV")
+    csv = "print the norms as CSV, where hidden layer l is layer_(l+1)"
+    add("--csv", action="store_true", help=csv)
     add = parser.add_argument_group("reproducing the record").add_argument
     runs = f"train each network RUNS times, 2 to 10,000 (default: {_RUNS})"
     count = _between(2, 10_000, int)
     add("--reproduce", nargs="?", const=_RUNS, type=count, metavar="RUNS", help=runs)
     seed = f"the first run's seed (default: {_SEED})"
-    add("--seed", type=_between(0, 10**9, int), help=seed)
+    add("--seed", type=_between(0, 10**9, int), default=_SEED, help=seed)
     starts = "; ".join(f"{name} {it}" for name, (_, it) in INITIALISATIONS.items())
     starts = f"first weights of y neurons fed by x: {starts} (default: backprop2)"
     add("--init", nargs="+", choices=INITIALISATIONS, metavar="INIT", help=starts)
@@ -1005,7 +1002,7 @@ def _parser() -> argparse.ArgumentParser:
     add("--activation", nargs="+", choices=ACTIVATIONS, metavar="ACT", help=hidden)
     data = "MNIST's folder (default: the script's data/)"
     add("--data", type=_text, metavar="DIR", help=data)
-    add = parser.add_argument_group("drawing (not with --csv)").add_argument
+    add = parser.add_argument_group("drawing").add_argument
     output = "write to PATH, in its extension's format; repeatable (default: a "
     output += f"window, or {_DEFAULT_OUTPUT} where none can open)"
     add("-o", "--output", action="append", type=_output, metavar="PATH", help=output)
@@ -1017,29 +1014,9 @@ def _parser() -> argparse.ArgumentParser:
     add("--title", type=_text, metavar="TEXT", help="a title")
     add("--log", action="store_true", help="a logarithmic y axis")
     add("--legend", action="store_true", help="a legend")
-    style = "a matplotlib style's name or file; repeatable"
-    add("--style", action="append", type=_text, help=style)
+    style = "a matplotlib style's name or file, or a setting KEY=VALUE; repeatable"
+    add("--style", action="append", default=[], type=_text, help=style)
     return parser
-
-
-def _options(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
-    """Parse argv; refuse options that do not go together, and no standard output."""
-    args = parser.parse_args(argv)
-    for names, asked, problem in [
-        (_TRAINING, args.reproduce is None, "only with --reproduce"),
-        (_DRAWING, args.csv, "not allowed with --csv"),
-    ]:
-        for name in names if asked else ():
-            if getattr(args, name) != parser.get_default(name):
-                parser.error(f"argument --{name}: {problem}")
-    if sys.stdout is None and (args.csv or args.output or args.reproduce):
-        raise _Failure("cannot write to standard output: it is closed")
-    # Each mini-batch once, in order.
-    args.batches = tuple(sorted({b for spec in args.batches or () for b in spec}))
-    args.batches = args.batches or None
-    args.seed = _SEED if args.seed is None else args.seed
-    args.output, args.style = args.output or [], args.style or []
-    return args
 
 
 def _require(*names: str) -> None:
@@ -1048,34 +1025,38 @@ def _require(*names: str) -> None:
 
     install = "pip install -r requirements.txt"
     for name in names:
-        oldest = ".".join(map(str, _OLDEST[name]))
         try:
             version = importlib.import_module(name).__version__
         except ImportError as exc:
             raise _Failure(f"{exc}: {install}") from None
         if tuple(map(int, version.split(".")[:2])) < _OLDEST[name]:
+            oldest = ".".join(map(str, _OLDEST[name]))
             raise _Failure(f"{name} {version} is older than {oldest}: {install}")
 
 
 @contextlib.contextmanager
 def _settings(
     parser: argparse.ArgumentParser, args: argparse.Namespace
-) -> Iterator[dict[str, Any]]:
-    """Use the styles in order, then --transparent, until the files are saved; give
-    what the figure looks like, as `make_figure` takes it.
+) -> Iterator[list[Any]]:
+    """Use TrueType fonts, the styles and settings in order, then --transparent,
+    until the files are saved; give the styles, as `make_figure` takes them.
 
-    A style that matplotlib cannot use is refused, and so is a title whose
-    $...$ it cannot parse, line by line as it draws a title.
+    A style or a value that matplotlib refuses is refused, and so is a title
+    whose $...$ it cannot parse, line by line as it draws titles.
     """
     _require("matplotlib", "numpy")
     import matplotlib.style
     from matplotlib.cbook import is_math_text
     from matplotlib.mathtext import MathTextParser
 
+    styles: list[Any] = []
+    for style in args.style:  # a setting KEY=VALUE, or a style's name or file
+        key, equals, value = style.partition("=")
+        styles.append({key: value} if equals and key in matplotlib.rcParams else style)
     transparent = {"savefig.transparent": True} if args.transparent else {}
     with matplotlib.rc_context():
         try:
-            matplotlib.style.use([*args.style, transparent])
+            matplotlib.style.use([_FONTS, *styles, transparent])
         except (OSError, ValueError) as exc:  # a style missing, or a value refused
             parser.error(f"argument --style: {exc}")
         for line in (args.title or "").split("\n"):
@@ -1085,8 +1066,7 @@ def _settings(
             except ValueError as exc:
                 said = " ".join(str(exc).split())
                 raise _Failure(f"argument --title: {said}") from None
-        style = args.style or None
-        yield dict(log=args.log, legend=args.legend, style=style, size=args.size)
+        yield styles
 
 
 def _outputs(args: argparse.Namespace) -> list[str]:
@@ -1094,7 +1074,7 @@ def _outputs(args: argparse.Namespace) -> list[str]:
     window, the default PNG; refuse a raster too large to draw."""
     import matplotlib
 
-    outputs = list(dict.fromkeys(args.output))
+    outputs = list(dict.fromkeys(args.output or []))
     if not outputs:
         import matplotlib.pyplot  # it chooses the backend
         from matplotlib.backends.registry import BackendFilter, backend_registry
@@ -1108,25 +1088,16 @@ def _outputs(args: argparse.Namespace) -> list[str]:
     width, height = (side * dpi for side in args.size or rc["figure.figsize"])
     for path in outputs:
         side = _FORMATS[_format(path)][1]
-        limit = f"at most {_MAX_PIXELS:,} pixels can be drawn"
-        if side and max(width, height) > side:
-            limit = f"{_format(path).upper()} takes at most {side:,} on a side"
         if side and (width * height > _MAX_PIXELS or max(width, height) > side):
             size = f"{width:,.0f}×{height:,.0f} pixels at {dpi:g} dpi"
+            limit = f"at most {_MAX_PIXELS:,} in all, and {side:,} on a side"
             raise _Failure(f"{path!r} would be {size}: {limit}")
     return outputs
-
-
-def _progress(before: int, total: int, done: int, _: int) -> None:
-    """Show on standard error how many of all the runs have trained."""
-    print(f"\rtraining: {before + done} of {total} runs", end="", file=sys.stderr)
-    sys.stderr.flush()
 
 
 def _training(args: argparse.Namespace) -> Networks:
     """Train each start of --init with each activation of --activation, saying on a
     terminal how many runs are done."""
-    import functools
     import itertools
 
     _require("numpy", "threadpoolctl")
@@ -1137,19 +1108,20 @@ def _training(args: argparse.Namespace) -> Networks:
     inits = dict.fromkeys(args.init or RECORD_NETWORK[:1])
     activations = dict.fromkeys(args.activation or RECORD_NETWORK[1:])
     total = len(inits) * len(activations) * args.reproduce
+    trained: Networks = {}
+
+    def progress(done: int, runs: int) -> None:
+        done += len(trained) * runs
+        print(f"\rtraining: {done} of {total} runs", end="", file=sys.stderr)
+        sys.stderr.flush()
+
     shown = sys.stderr is not None and sys.stderr.isatty()
-    trained = {}
     try:
-        for index, (init, act) in enumerate(itertools.product(inits, activations)):
-            progress = functools.partial(_progress, index * args.reproduce, total)
+        for init, act in itertools.product(inits, activations):
             trained[init, act] = reproduce(
-                args.reproduce,
-                seed=args.seed,
-                init=init,
-                activation=act,
-                data=args.data,
-                progress=progress if shown else None,
-            )
+                args.reproduce, seed=args.seed, init=init, activation=act,
+                data=args.data, progress=progress if shown else None,
+            )  # fmt: skip
     finally:
         if shown:  # the progress line ends, stopped or not
             print(file=sys.stderr)
@@ -1180,12 +1152,9 @@ def _provenance(args: argparse.Namespace, argv: list[str]) -> str:
     import shlex
 
     words = [_PROG, *argv]
-    for path in (*args.output, *args.style, args.data or ""):
-        cut = os.path.basename(os.path.normpath(path)) if path else path
-        words = [
-            word[: -len(path)] + cut if path and word.endswith(path) else word
-            for word in words
-        ]
+    for path in filter(None, [*(args.output or []), *args.style, args.data]):
+        cut = os.path.basename(os.path.normpath(path))
+        words = [w[: -len(path)] + cut if w.endswith(path) else w for w in words]
     code = "pasted in, with no file to hash"
     if _SCRIPT is not None and os.path.isfile(_SCRIPT):
         with open(_SCRIPT, "rb") as file:
@@ -1199,31 +1168,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = _parser()
     try:
-        args = _options(parser, argv)
+        args = parser.parse_args(argv)
+        if sys.stdout is None:  # closed as the program started
+            raise _Failure("cannot write to standard output: it is closed")
+        args.batches = tuple(sorted({b for spec in args.batches or () for b in spec}))
         if args.csv:
             print(_csv_text(args), end="")
             return 0
-        with _settings(parser, args) as looks:  # while the files are saved, too
-            outputs = _outputs(args)
-            with _files(outputs) as files:  # every folder checked before training
-                networks = None if args.reproduce is None else _training(args)
-                fig = make_figure(
-                    args.batches,
-                    **looks,
-                    title=args.title,
-                    reproduced=networks,
-                    pyplot=not outputs,
+        with _settings(parser, args) as styles, _files(_outputs(args)) as files:
+            networks = None if args.reproduce is None else _training(args)
+            views = dict(log=args.log, legend=args.legend, size=args.size)
+            views.update(title=args.title, style=styles or None, pyplot=not files)
+            fig = make_figure(args.batches or None, **views, reproduced=networks)
+            notes = _provenance(args, argv)
+            said = dict(title=args.title, reproduced=networks, notes=notes)
+            for path in files:
+                files[path] = _render(
+                    fig, path, args.dpi, {**said, "batches": args.batches or None}
                 )
-                notes = _provenance(args, argv)
-                said = dict(title=args.title, reproduced=networks, notes=notes)
-                for path in outputs:
-                    files[path] = _render(fig, path, args.dpi, args.batches, said)
-                if networks is not None:
-                    print(_summary(networks, args.batches), end="")
-            if not outputs:  # a window, or a notebook's cell
-                import matplotlib.pyplot as plt
+            if networks is not None:
+                print(_summary(networks, args.batches), end="")
+        if not files:  # a window, or a notebook's cell
+            import matplotlib.pyplot as plt
 
-                plt.show()
+            plt.show()
     except SystemExit as exc:  # argparse has printed its usage, or the help
         return int(exc.code or 0)
     except _Failure as exc:

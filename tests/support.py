@@ -28,8 +28,23 @@ plt.show()
 
 
 def growth(norms: np.ndarray) -> np.ndarray:
-    """Growth per hidden layer, as the README measures it over ten mini-batches."""
+    """Growth per hidden layer, as the README measures it over the mini-batches."""
     return np.exp(np.log(norms[..., 4] / norms[..., 1]).mean(axis=-1) / 3)
+
+
+def contrast(colour: Any, background: Any) -> float:
+    """WCAG's contrast ratio of two colours, from their relative luminance."""
+    from matplotlib.colors import to_rgb
+
+    def luminance(c: Any) -> float:
+        r, g, b = [
+            x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4
+            for x in to_rgb(c)
+        ]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    dark, light = sorted([luminance(colour), luminance(background)])
+    return (light + 0.05) / (dark + 0.05)
 
 
 def pixels(fig: Any) -> tuple[tuple[int, int], bytes]:
@@ -49,16 +64,12 @@ def png_pixels(path: Path) -> tuple[tuple[int, int], bytes]:
 
 
 def run_script(
-    *args: str,
-    cwd: Path,
-    python: tuple[str, ...] = (),
-    script: Any = SCRIPT,
-    **kwargs: Any,
+    *args: str, cwd: Path, python: tuple[str, ...] = (), script: Any = SCRIPT, **kw: Any
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``python [PYTHON] plot_nabla_magnitudes.py ARGS`` in *cwd*, as text."""
-    kwargs = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **kwargs}
+    """Run ``python [PYTHON] [SCRIPT] ARGS`` in *cwd*, its output as text."""
+    kw = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **kw}
     command = [sys.executable, *python, *([str(script)] if script else []), *args]
-    return subprocess.run(command, cwd=cwd, text=True, timeout=120, **kwargs)
+    return subprocess.run(command, cwd=cwd, text=True, timeout=120, **kw)
 
 
 def headless_env() -> dict[str, str]:
@@ -74,7 +85,7 @@ def listing(folder: Path) -> list[str]:
 
 def layout_problems(fig: Any) -> list[str]:
     """What is wrong with *fig*'s layout, as drawn: texts cut off or overlapping,
-    a legend over a plot or a text, plots without y labels or flattened."""
+    a legend over another plot or a text, plots without y labels or flattened."""
     from matplotlib.text import Text
 
     fig.draw_without_rendering()
@@ -89,9 +100,11 @@ def layout_problems(fig: Any) -> list[str]:
     edge, problems = fig.bbox.padded(0.5), []  # half a pixel, for rounding
     for artist in [*texts, *legends]:
         box = artist.get_window_extent()
-        if not (edge.x0 <= box.x0 and box.x1 <= edge.x1):
-            problems.append(f"cut off: {artist}")
-        if not (edge.y0 <= box.y0 and box.y1 <= edge.y1):
+        if not (
+            edge.x0 <= box.x0
+            and box.x1 <= edge.x1
+            and edge.y0 <= box.y0 <= box.y1 <= edge.y1
+        ):
             problems.append(f"cut off: {artist}")
     by_x = sorted(fig.axes, key=lambda ax: -ax.bbox.x0)
     for ax in {round(ax.bbox.y0): ax for ax in by_x}.values():  # first of a row
@@ -100,7 +113,7 @@ def layout_problems(fig: Any) -> list[str]:
     for legend in legends:
         box, own = legend.get_window_extent(), {*legend.get_texts(), legend.get_title()}
         if any(
-            ax.bbox.overlaps(box) for ax in fig.axes if ax.get_legend() is not legend
+            ax.bbox.overlaps(box) for ax in fig.axes if legend not in ax.get_children()
         ):
             problems.append("a legend over a plot")
         if any(t not in own and t.get_window_extent().overlaps(box) for t in texts):
@@ -113,7 +126,14 @@ def layout_problems(fig: Any) -> list[str]:
         scale = np.log10 if ax.get_yscale() == "log" else np.asarray
         low, high = scale(sorted(ax.get_ylim()))
         if heights and np.ptp(scale(heights)) < (high - low) / 2:
-            problems.append(
-                f"a flattened plot: {ax.get_title() or ax.get_title('left')}"
-            )
+            problems.append(f"a flattened plot: {ax.get_title()}")
     return problems
+
+
+def axes_share(fig: Any, direction: str = "area") -> float:
+    """The share of *fig* that its plots take, drawn: of its area or its height."""
+    fig.draw_without_rendering()
+    whole, boxes = fig.bbox, [ax.bbox for ax in fig.axes]
+    if direction == "height":
+        return float(max(b.y1 for b in boxes) - min(b.y0 for b in boxes)) / whole.height
+    return float(sum(b.width * b.height for b in boxes)) / (whole.width * whole.height)

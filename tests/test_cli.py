@@ -40,10 +40,12 @@ def test_a_headless_run_writes_the_faithful_png_and_says_where(
 
 def test_the_options_draw_what_make_figure_draws_with_them(cwd: Path) -> None:
     args = "--log --legend --batches 9 1-3 2 --size 6.4,3.6 --title T --style ggplot"
+    args += " --style font.size=8"
     with contextlib.redirect_stdout(io.StringIO()) as said:
         assert pnm.main([*args.split(), "-o", "a.png", "-o", "a.svg", "-oa.png"]) == 0
     assert said.getvalue() == "a.png\na.svg\n"  # each file once, in order
-    asked = dict(log=True, legend=True, size=(6.4, 3.6), title="T", style=["ggplot"])
+    style = ["ggplot", {"font.size": 8}]  # in order, a style and a setting
+    asked = dict(log=True, legend=True, size=(6.4, 3.6), title="T", style=style)
     assert png_pixels(cwd / "a.png") == pixels(pnm.make_figure((1, 2, 3, 9), **asked))
 
 
@@ -109,11 +111,10 @@ USAGE_ERRORS = [
     ("-o figure", "argument -o/--output: 'figure' names no format of png, raw,"),
     ("-o a.pgf", "argument -o/--output: 'a.pgf' names no format of png, raw,"),
     ("--style nosuch", "argument --style: 'nosuch' is not a valid package style"),
-    ("--csv -o a.png", "argument --output: not allowed with --csv"),
+    ("--style font.size=big", "argument --style: Key font.size: Could not convert"),
+    ("--style nosuch=1", "argument --style: 'nosuch=1' is not a valid package style"),
     ("--reproduce 1", "argument --reproduce: expected a number from 2 to 10,000"),
     ("--reproduce 2 --seed -1", "argument --seed: expected a number from 0 to"),
-    ("--seed 0", "argument --seed: only with --reproduce"),
-    ("--data mnist", "argument --data: only with --reproduce"),
     ("--title a\x1bb", "argument --title: 'a\\x1bb' holds a control character"),
     ("--title caf\udce9", "argument --title: 'caf\\udce9' holds a control character"),
     ("-o a\x1bb.png", "argument -o/--output: 'a\\x1bb.png' holds a control char"),
@@ -141,7 +142,7 @@ ERRORS = [
     (  # no -o, and no window: the default PNG, at the figure's 100 dpi
         "--size 300,300",
         "'nabla_magnitudes.png' would be 30,000×30,000 pixels at 100 dpi: "
-        "at most 100,000,000 pixels can be drawn",
+        "at most 100,000,000 in all, and 8,388,607 on a side",
     ),
     ("--dpi 6000 -o a.pdf -o a.png", "'a.png' would be 38,400×28,800 pixels at 600"),
     ("--style dpi.mplstyle -o a.png", "'a.png' would be 64,000×48,000 pixels at 10000"),
@@ -183,7 +184,7 @@ import contextlib, io, sys
 import plot_nabla_magnitudes as pnm
 pnm.table_csv(), pnm.hidden_layer_norms(7), pnm.growth_per_layer(7)
 for args in ["--help", "--csv", "--csv --batches 1-10", "--bogus", "--batches 9-7",
-             "--csv --log", "--reproduce 0", "--seed 2", "--dpi 0", "--size 0,1"]:
+             "--reproduce 0", "--dpi 0", "--size 0,1"]:
     with contextlib.redirect_stdout(io.StringIO()), \\
          contextlib.redirect_stderr(io.StringIO()):
         pnm.main(args.split())
@@ -244,3 +245,13 @@ def test_a_package_missing_or_too_old_is_one_line(
     install = "pip install -r requirements.txt"
     assert said == (1, "", f"{PROG}: error: {message}: {install}\n")
     assert "a.png" not in listing(tmp_path)
+
+
+def test_pdf_embeds_truetype_fonts_unless_a_style_says_otherwise(cwd: Path) -> None:
+    # In a PDF, a Type 3 font says /Type3, and a TrueType one /CIDFontType2.
+    for style, font, not_font in [([], b"/CIDFontType2", b"/Type3"),
+                                  (["--style", "classic"], b"/Type3", b"/CIDFontType2")]:  # fmt: skip
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert pnm.main([*style, "-o", "a.pdf"]) == 0
+        pdf = (cwd / "a.pdf").read_bytes()
+        assert font in pdf and not_font not in pdf

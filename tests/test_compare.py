@@ -1,9 +1,10 @@
 """Networks compared: each start with each activation, trained, drawn and tabled."""
 
+import matplotlib
 import numpy as np
 import pytest
-from matplotlib.collections import PolyCollection
-from support import growth
+from matplotlib.figure import Figure
+from support import axes_share, contrast, growth, layout_problems
 
 import plot_nabla_magnitudes as pnm
 
@@ -11,6 +12,8 @@ import plot_nabla_magnitudes as pnm
 # start and none from the standard one; sigmoid trains all three.
 PAIRS = [(i, a) for i in ("backprop2", "standard") for a in ("sigmoid", "relu")]
 OPTIONS = "--reproduce 3 --seed 200 --init backprop2 standard --activation sigmoid relu"
+ALL = [(i, a) for i in pnm.INITIALISATIONS for a in pnm.ACTIVATIONS]
+NONE, FEW = ALL[-1], ALL[4]  # standard with ReLU, and fan-in with tanh
 
 
 @pytest.fixture(scope="module")
@@ -19,9 +22,29 @@ def networks() -> dict[tuple[str, str], np.ndarray]:
     return {(i, a): pnm.reproduce(3, seed=200, init=i, activation=a) for i, a in PAIRS}
 
 
+@pytest.fixture(scope="module")
+def nine(runs: np.ndarray) -> dict[tuple[str, str], np.ndarray]:
+    """Nine networks of made-up runs, far apart: all trained, but one network
+    with none that trained, one with a single run of its 40 that did, off scale."""
+    made = {pair: runs * 3.0 ** (k - 4) for k, pair in enumerate(ALL)}
+    made[NONE] = runs * np.nan
+    made[FEW] = np.concatenate([runs[:1] * 1e4, runs[1:] * np.nan])
+    return made
+
+
 def trained(runs: np.ndarray) -> np.ndarray:
     """The runs that trained to the end: every norm finite and positive."""
     return runs[(np.isfinite(runs) & (runs > 0)).all(axis=(1, 2))]
+
+
+def medians(fig: Figure) -> dict[str, object]:
+    """Each network's dashed median, by its name."""
+    lines = [line for ax in fig.axes for line in ax.get_lines()]
+    return {line.get_label(): line for line in lines if line.get_linestyle() == "--"}
+
+
+def notes(ax: object) -> list[str]:
+    return [text.get_text() for text in ax.get_legend().get_texts()]  # type: ignore[attr-defined]
 
 
 def test_each_pairing_is_trained_from_the_same_seeds_as_it_would_be_alone(
@@ -37,45 +60,85 @@ def test_each_pairing_is_trained_from_the_same_seeds_as_it_would_be_alone(
     ]
 
 
-def test_a_panel_for_each_activation_on_one_log_axis_a_line_for_each_start(
-    networks: dict[tuple[str, str], np.ndarray],
+def test_a_panel_for_each_activation_on_one_log_axis_each_start_in_its_own_colour(
+    networks: dict[tuple[str, str], np.ndarray], nine: dict[tuple[str, str], np.ndarray]
 ) -> None:
     fig = pnm.make_figure(reproduced=networks)  # all ten mini-batches, a legend
     sigmoid, relu = fig.axes
-    titles = [ax.get_title() for ax in fig.axes]
-    assert titles == ["sigmoid hidden layers", "relu hidden layers"]
+    assert [ax.get_title() for ax in fig.axes] == ["sigmoid", "relu"]
     assert {ax.get_yscale() for ax in fig.axes} == {"log"}
     assert sigmoid.get_shared_y_axes().joined(sigmoid, relu)  # slopes that compare
-    (legend,) = fig.legends
-    labels = [text.get_text() for text in legend.get_texts()]
-    assert legend.get_title().get_text() == "growth per layer"
-    expected = []
-    for (init, activation), runs in networks.items():
-        done = growth(trained(runs))
-        median = f"×{np.median(done):.2f}, " if len(done) else ""
-        count = "3 runs" if len(done) == 3 else f"{len(done)} of 3 runs"
-        expected.append(f"{init}, {activation}: {median}{count}")
-    assert [label for label in labels if not label.startswith("recorded")] == expected
-    # A band where two runs or more trained to the end, under every line.
-    bands = [
-        c for ax in fig.axes for c in ax.collections if isinstance(c, PolyCollection)
-    ]
+    # Bands where two runs or more trained to the end, under the lines.
     assert [len(ax.collections) for ax in fig.axes] == [2, 0]
     lines = [line for ax in fig.axes for line in ax.get_lines()]
-    assert max(b.get_zorder() for b in bands) < min(li.get_zorder() for li in lines)
+    assert max(c.get_zorder() for c in sigmoid.collections) < min(
+        li.get_zorder() for li in lines
+    )
+    # A start's colour is the same in every panel, subset and figure.
+    everyone = {
+        name: line.get_color()
+        for name, line in medians(pnm.make_figure(reproduced=nine)).items()
+    }
+    for subset in (networks, {pair: nine[pair] for pair in ALL[2::3]}):
+        for name, line in medians(pnm.make_figure(reproduced=subset)).items():
+            assert line.get_color() == everyone[name]  # type: ignore[attr-defined]
+    assert len({everyone[f"{i}, sigmoid"] for i in pnm.INITIALISATIONS}) == 3
+
+
+@pytest.mark.parametrize(
+    "style",
+    [None, "dark_background", "ggplot", "seaborn-v0_8-talk", "tableau-colorblind10"],
+)
+def test_each_median_stands_out_at_3_to_1_from_the_panel_in_each_style(
+    style: str | None, nine: dict[tuple[str, str], np.ndarray]
+) -> None:
+    fig = pnm.make_figure(reproduced=nine, style=style)
+    background = fig.axes[0].get_facecolor()
+    ratios = [contrast(line.get_color(), background) for line in medians(fig).values()]  # type: ignore[attr-defined]
+    assert len(ratios) == 8 and min(ratios) >= 3
+    own = ["#4477AA", "#AA3377", "#228833"]  # Paul Tol's, for the default's cycle
+    for grey in ["white", "black", "#E5E5E5", "#EAEAF2"]:  # and ggplot's, seaborn's
+        assert min(contrast(colour, grey) for colour in own) >= 3.4
+
+
+def test_the_legend_names_the_starts_and_each_panel_each_network_s_growth_and_runs(
+    nine: dict[tuple[str, str], np.ndarray],
+) -> None:
+    fig = pnm.make_figure(reproduced=nine, size=(4.8, 3.6))
+    (legend,) = fig.legends
+    names = [text.get_text() for text in legend.get_texts()]
+    assert names == [*pnm.INITIALISATIONS, "recorded in 2013"]
+    for ax, activation in zip(fig.axes, pnm.ACTIVATIONS):
+        expected = []
+        for init in pnm.INITIALISATIONS:
+            done = growth(trained(nine[init, activation]))
+            median = f"×{np.median(done):.2f}" if len(done) else "—"
+            expected.append(f"{median} ({len(done)})")
+        assert notes(ax) == expected
+    assert "standard, relu" not in medians(fig)  # none trained: nothing drawn
+    # The one run of forty that trained has no say in the scale: the axis ends
+    # below it, twice as far as every other line reaches.
+    lines = [line for ax in fig.axes for line in ax.get_lines()]
+    heights = [
+        y for li in lines if li.get_label() != "fan-in, tanh" for y in li.get_ydata()
+    ]
+    low, high = fig.axes[0].get_ylim()
+    assert (low, high) == pytest.approx((min(heights) / 2, max(heights) * 2))
+    assert min(medians(fig)["fan-in, tanh"].get_ydata()) > high  # type: ignore[attr-defined]
+    assert layout_problems(fig) == [] and axes_share(fig, "height") >= 0.5
 
 
 def test_the_record_is_drawn_with_its_own_network_alone(
     networks: dict[tuple[str, str], np.ndarray],
 ) -> None:
-    def records(fig: object) -> list[object]:
-        lines = [line for ax in fig.axes for line in ax.get_lines()]  # type: ignore[attr-defined]
+    def records(fig: Figure) -> list[object]:
+        lines = [line for ax in fig.axes for line in ax.get_lines()]
         return [line for line in lines if line.get_markerfacecolor() == "none"]
 
     (record,) = records(pnm.make_figure(reproduced=networks))
-    recorded = np.array(pnm.NABLA_W_NORMS)
-    means = np.exp(np.log(recorded[:, 1:5]).mean(axis=0))  # over all ten mini-batches
+    means = np.exp(np.log(np.array(pnm.NABLA_W_NORMS)[:, 1:5]).mean(axis=0))
     assert record.get_ydata() == pytest.approx(means)  # type: ignore[attr-defined]
+    assert record.get_markeredgewidth() >= 1  # type: ignore[attr-defined]
     others = {pair: runs for pair, runs in networks.items() if pair[0] == "standard"}
     assert records(pnm.make_figure(reproduced=others)) == []
 
@@ -105,3 +168,4 @@ def test_the_table_printed_gives_each_network_s_growth_and_the_runs_left_out(
         f"The record, made with backprop2 and sigmoid: ×{record:.2f} per layer",
         "c.png",
     ]
+    assert matplotlib.rcParams["savefig.transparent"] is False  # the styles undone

@@ -1,6 +1,9 @@
 """The figure: faithful by default, every view opt-in, laid out at any size."""
 
+import contextlib
+import io
 import re
+import shlex
 import textwrap
 from collections.abc import Iterable
 from pathlib import Path
@@ -12,10 +15,13 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.text import Text
-from support import ROOT, layout_problems, pixels
+from support import ROOT, axes_share, layout_problems, pixels, png_pixels
 
 import plot_nabla_magnitudes as pnm
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_the_default_figure_is_pixel_identical_to_the_original(
@@ -47,17 +53,19 @@ def test_a_log_axis_is_labelled_at_1_2_and_5_times_each_power_of_ten() -> None:
     assert (ax.get_yscale(), labels) == ("log", ["0.2", "0.5", "1", "2", "5", "10"])
 
 
-def test_the_legend_names_the_mini_batches_and_on_a_log_axis_their_growth() -> None:
-    def texts(fig: Figure) -> list[str]:
-        (legend,) = fig.legends
-        return [legend.get_title().get_text()] + [t.get_text() for t in legend.texts]
+def test_the_legend_names_the_mini_batches_in_the_plot_or_beside_it() -> None:
+    def texts(legend: object) -> list[str]:
+        return [legend.get_title().get_text(), *(t.get_text() for t in legend.texts)]  # type: ignore[attr-defined]
 
-    assert texts(pnm.make_figure(legend=True)) == ["mini-batch", "7", "8", "9"]
+    (ax,) = (fig := pnm.make_figure(legend=True)).axes
+    assert (texts(ax.get_legend()), fig.legends) == (["mini-batch", "7", "8", "9"], [])
     growths = [f"{b} (×{pnm.growth_per_layer(b):.1f} per layer)" for b in (7, 8, 9)]
-    assert texts(pnm.make_figure(log=True, legend=True))[1:] == growths
-    ax = Figure().add_subplot()
-    pnm.draw(ax, legend=True)
-    assert [t.get_text() for t in ax.get_legend().texts] == ["7", "8", "9"]
+    (ax,) = pnm.make_figure(log=True, legend=True).axes
+    assert texts(ax.get_legend())[1:] == growths
+    (legend,) = pnm.make_figure(range(1, 11), legend=True).legends  # beside it
+    assert texts(legend) == ["mini-batch", *map(str, range(1, 11))]
+    pnm.draw(ax := Figure().add_subplot(), legend=True)
+    assert texts(ax.get_legend()) == ["mini-batch", "7", "8", "9"]
 
 
 def colours(batches: Iterable[int], style: str | None) -> dict[int, tuple[float, ...]]:
@@ -96,26 +104,45 @@ def test_styles_files_dicts_and_lists_apply_in_order_to_the_figure_alone(
     assert dict(matplotlib.rcParams) == before
 
 
-# The single plot, the runs' panels and the networks compared, each at the
-# smallest size that the README names for it.
-CASES = [
+def test_the_record_s_markers_have_an_edge_of_1_point_at_least_in_every_style(
+    runs: np.ndarray,
+) -> None:
+    for style in matplotlib.style.available:
+        with matplotlib.style.context(style):
+            for reproduced in (None, runs):
+                drawn = pnm.draw(Figure().add_subplot(), reproduced=reproduced)
+                marked = [a for a in drawn if getattr(a, "get_marker", str)() == "o"]
+                edges = {line.get_markeredgewidth() for line in marked}  # type: ignore[attr-defined]
+                assert len(marked) == 3 and min(edges) >= 1, style
+
+
+def test_type_is_as_large_as_the_style_says_whatever_the_size() -> None:
+    talk = matplotlib.style.library["seaborn-v0_8-talk"]
+    fig = pnm.make_figure(log=True, legend=True, title="T", style=talk, size=(6.4, 3.6))
+    (ax,) = fig.axes
+    ticks = {
+        text.get_fontsize() for text in ax.get_xticklabels() + ax.get_yticklabels()
+    }
+    entries = {text.get_fontsize() for text in ax.get_legend().get_texts()}
+    title = FontProperties(size=matplotlib.rcParamsDefault["figure.titlesize"])
+    assert (ticks, entries) == ({talk["xtick.labelsize"]}, {talk["legend.fontsize"]})
+    assert fig.texts[0].get_fontsize() == pytest.approx(title.get_size_in_points())
+
+
+# Each plot at the smallest size that the README names for it, with a long title.
+FLOORS = [
     ("plot", (3, 2), (7, 8, 9)),
-    ("plot", (3, 2), range(1, 11)),
-    ("panels", (3, 2), (7, 8, 9)),
+    ("plot", (4.8, 3.6), range(1, 11)),
+    ("panels", (4.8, 3.6), (7, 8, 9)),
     ("panels", (6.4, 3.6), range(1, 11)),
-    ("networks", (4.8, 3.6), None),
 ]
 
 
-@pytest.mark.parametrize(("kind", "size", "batches"), CASES)
+@pytest.mark.parametrize(("kind", "size", "batches"), FLOORS)
 def test_down_to_the_readme_s_sizes_nothing_is_cut_off_covered_or_flattened(
-    kind: str, size: tuple[float, float], batches: Iterable[int] | None, runs: object
+    kind: str, size: tuple[float, float], batches: Iterable[int], runs: object
 ) -> None:
-    pairs = [(i, a) for i in pnm.INITIALISATIONS for a in pnm.ACTIVATIONS]
-    # Each network's runs far from the others', and the last's all failed.
-    networks = {pair: runs * 3.0**k for k, pair in enumerate(pairs)}
-    networks[pairs[-1]] = runs * np.nan
-    reproduced = {"plot": None, "panels": runs, "networks": networks}[kind]
+    reproduced = runs if kind == "panels" else None
     title = "The vanishing gradient in a deep network"
     fig = pnm.make_figure(
         batches, size=size, log=True, legend=True, title=title, reproduced=reproduced
@@ -123,39 +150,53 @@ def test_down_to_the_readme_s_sizes_nothing_is_cut_off_covered_or_flattened(
     assert layout_problems(fig) == []
 
 
-@pytest.mark.parametrize(
-    ("size", "points"), [((3, 2), 6), ((4.8, 3.6), 7.5), ((13, 9), 10)]
+# The README's recipes for a slide and a paper, and what make_figure takes for them.
+RECIPES = re.findall(
+    r"^python (plot_nabla_magnitudes.py --log --legend .*)$", README, re.M
 )
-def test_type_shrinks_with_a_figure_smaller_than_the_style_s_to_6_points(
-    size: tuple[float, float], points: float
+
+
+@pytest.mark.parametrize("command", RECIPES)
+def test_the_readme_s_recipes_fit_their_slide_or_column_uncut_the_plot_half_of_it(
+    cwd: Path, command: str
 ) -> None:
-    fig = pnm.make_figure(legend=True, size=size, title="T")
-    assert (tuple(fig.get_size_inches()), fig.get_suptitle()) == (size, "T")
-    (legend,) = fig.legends
-    for text in [*legend.get_texts(), *fig.axes[0].get_xticklabels()]:
-        assert text.get_fontsize() == pytest.approx(points)
+    args = shlex.split(command)[1:]
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert pnm.main(args) == 0
+    size = tuple(map(float, args[args.index("--size") + 1].split(",")))
+    styles = [w for previous, w in zip(args, args[1:]) if previous == "--style"]
+    style = [dict([s.split("=")]) if "=" in s else s for s in styles]
+    fig = pnm.make_figure(log=True, legend=True, size=size, style=style)
+    assert layout_problems(fig) == [] and axes_share(fig) >= 0.5
+    if args[-1].endswith(".png"):  # the picture is the figure
+        assert png_pixels(cwd / args[-1]) == pixels(fig)
+    assert len(RECIPES) == 3
 
 
 def test_a_transparent_figure_has_see_through_bands_and_no_legend_box(
     runs: np.ndarray,
 ) -> None:
-    transparent = {"savefig.transparent": True}
-    fig = pnm.make_figure(reproduced=runs, legend=True, style=transparent)
+    style = {"savefig.transparent": True}
+    fig = pnm.make_figure(reproduced=runs, legend=True, style=style)
     bands = [band for ax in fig.axes for band in ax.collections]
     assert {band.get_facecolor()[0][3] for band in bands} == {0.25}
     assert [legend.get_frame_on() for legend in fig.legends] == [False]
+    (ax,) = pnm.make_figure(legend=True, style=style).axes
+    assert not ax.get_legend().get_frame_on()
 
 
-def test_every_figure_but_the_original_says_which_end_is_the_input(
+def test_the_original_says_layer_and_every_other_figure_which_end_is_the_input(
     runs: np.ndarray,
 ) -> None:
-    def says(fig: Figure) -> bool:
-        return any("from the input" in t.get_text() for t in fig.findobj(Text))
+    def says(fig: Figure) -> list[str]:
+        return [
+            text.get_text() for text in fig.findobj(Text) if "ayer" in text.get_text()
+        ]
 
+    assert says(pnm.make_figure()) == ["Layer $l$"]
     networks = {("backprop2", "sigmoid"): runs, ("standard", "tanh"): runs}
-    others = [dict(log=True), dict(reproduced=runs), dict(reproduced=networks)]
-    found = [says(pnm.make_figure(**asked)) for asked in [{}, *others]]
-    assert found == [False, True, True, True]
+    for asked in [dict(log=True), dict(reproduced=runs), dict(reproduced=networks)]:
+        assert "Hidden layer $l$ from the input" in says(pnm.make_figure(**asked))
 
 
 def test_make_figure_takes_a_size_and_mini_batches_as_numpy_gives_them() -> None:
@@ -165,8 +206,7 @@ def test_make_figure_takes_a_size_and_mini_batches_as_numpy_gives_them() -> None
 
 
 def test_the_examples_in_the_readme_and_the_docstring_run_as_written(cwd: Path) -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    (python,) = re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL)
+    (python,) = re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL)
     docstring = (pnm.__doc__ or "").split("::\n")[1]  # the block that ends it
     for example in (python, textwrap.dedent(docstring)):
         exec(example, {})
