@@ -11,17 +11,12 @@
 
 Michael Nielsen trained a 784-30-30-30-30-30-10 sigmoid network on 1,000 MNIST
 images, ten mini-batches of 100 with eta = 0.01 and lambda = 0.05, and recorded
-the norm of each weight layer's unregularized gradient: `NABLA_W_NORMS`, from
-fig/backprop_magnitude_nabla.py in his neural-networks-and-deep-learning
-repository (MIT licence, copyright (c) 2012-2015 Michael Nielsen). His figure,
-drawn here to the pixel, plots mini-batches 7, 8 and 9 over the hidden layers;
-the first and last layers meet 784 inputs and 10 outputs, not 30 neurons. The
-gradient shrinks about fourfold per layer toward the input. `reproduce` trains
-the network again, from his start or another, with sigmoid, tanh or ReLU hidden
-layers; `make_figure` draws the record over the runs, or compares networks.
-
-Run ``python plot_nabla_magnitudes.py --help``, or ``%run`` it in a notebook.
-From Python, with this file's folder current or on ``sys.path``::
+the norm of each weight layer's unregularized gradient: `NABLA_W_NORMS`. His
+figure, drawn here to the pixel, plots mini-batches 7, 8 and 9 over the hidden
+layers, where the norm shrinks about fourfold per layer toward the input; the
+first and last layers meet 784 inputs and 10 outputs. `reproduce` trains the
+network again; `make_figure` draws the record over the runs, or compares
+networks. Run ``python plot_nabla_magnitudes.py --help``, or, from Python::
 
     import plot_nabla_magnitudes as pnm
 
@@ -109,15 +104,14 @@ def hidden_layer_norms(batch: int) -> tuple[float, ...]:
     return NABLA_W_NORMS[batch - 1][_HIDDEN]
 
 
-def _growth(first: Any, last: Any) -> Any:
-    """Return the growth per layer: the geometric mean of the ratios."""
-    return (last / first) ** (1 / (len(_LAYERS) - 1))
+def _growth(norms: Any) -> Any:
+    """Return the growth per layer of norms by layer: the geometric mean of ratios."""
+    return (norms[-1] / norms[0]) ** (1 / (len(norms) - 1))
 
 
 def growth_per_layer(batch: int) -> float:
     """Return how many times a mini-batch's norm grows per hidden layer."""
-    norms = hidden_layer_norms(batch)
-    return float(_growth(norms[0], norms[-1]))
+    return float(_growth(hidden_layer_norms(batch)))
 
 
 def table_csv(batches: Iterable[int] = _ALL_BATCHES) -> str:
@@ -128,9 +122,8 @@ def table_csv(batches: Iterable[int] = _ALL_BATCHES) -> str:
 
 def _csv(columns: str, rows: Iterable[Sequence[object]]) -> str:
     """Return rows as CSV, each float in the shortest form that reads back the same."""
-    lines = [",".join([columns, *(f"layer_{n}" for n in range(1, 7))])]
-    lines += [",".join(map(str, row)) for row in rows]
-    return "\n".join(lines) + "\n"
+    header = [columns, *(f"layer_{n}" for n in range(1, 7))]
+    return "".join(",".join(map(str, row)) + "\n" for row in [header, *rows])
 
 
 def _networks(reproduced: Runs) -> Networks:
@@ -139,17 +132,14 @@ def _networks(reproduced: Runs) -> Networks:
 
     import numpy as np
 
-    given: Any = reproduced
     if not isinstance(reproduced, Mapping):
-        given = {RECORD_NETWORK: reproduced}
-    return {network: np.asarray(runs, dtype=float) for network, runs in given.items()}
+        reproduced = {RECORD_NETWORK: reproduced}
+    return {pair: np.asarray(runs, dtype=float) for pair, runs in reproduced.items()}
 
 
 def _completed(runs: Array) -> Array:
     """Return the runs that trained to the end: every norm finite and positive."""
-    import numpy as np
-
-    return runs[(np.isfinite(runs) & (runs > 0)).all(axis=(1, 2))]
+    return runs[((runs > 0) & (runs < math.inf)).all(axis=(1, 2))]
 
 
 def _means(runs: Array, batches: Iterable[int]) -> Array:
@@ -162,8 +152,7 @@ def _means(runs: Array, batches: Iterable[int]) -> Array:
 
 def _run_growths(runs: Array, batches: Iterable[int]) -> Array:
     """Return each run's growth per layer over the mini-batches."""
-    means = _means(runs, batches)
-    return _growth(means[:, 0], means[:, -1])  # type: ignore[no-any-return]
+    return _growth(_means(runs, batches).T)  # type: ignore[no-any-return]
 
 
 # -- The figure -------------------------------------------------------------------
@@ -195,31 +184,16 @@ def draw(
     """Draw ‖∇C^l_w‖ against hidden layer 1-4 on ax; return the artists drawn.
 
     The axes are labelled "Layer $l$" and ‖∇C^l_w‖. log gives a logarithmic
-    axis, and each label the growth per layer. With reproduced, the runs of one
-    network from `reproduce`, each line lies over its runs' 5–95 % band. Runs of
-    another network, a mapping from (init, activation) to runs, are drawn
-    without the record, which was made with `RECORD_NETWORK`.
+    axis, and each label the growth per layer. reproduced, runs of one network
+    as `make_figure` takes them, puts each line over its runs' 5–95 % band.
     """
     network, runs = RECORD_NETWORK, None
     if reproduced is not None:
         ((network, runs),) = _networks(reproduced).items()
-    drawn = _draw(ax, _checked_batches(batches), log, runs, network)
-    if legend:
-        ax.legend(title="mini-batch")
-    return drawn
-
-
-def _draw(
-    ax: Axes, batches: Sequence[int], log: bool, runs: Array | None, network: Any
-) -> list[Artist]:
-    """Draw the mini-batches on ax, over the bands of their runs if there are runs.
-
-    The record is drawn only over runs of its own network, and hollow there.
-    """
     colours = _colours()[0]
     recorded = runs is None or network == RECORD_NETWORK
     drawn: list[Artist] = []
-    for batch in batches:
+    for batch in _checked_batches(batches):
         colour = colours[batch]
         if runs is not None:  # a median is named where no record is
             hidden = _completed(runs)[:, batch - 1, _HIDDEN]
@@ -227,18 +201,19 @@ def _draw(
         if recorded:
             growth = f" (×{growth_per_layer(batch):.1f} per layer)" if log else ""
             face = colour if runs is None else "none"
-            marks = {"color": colour, "mfc": face, "mew": _edge()}
+            marks: dict[str, Any] = {"color": colour, "mfc": face, "mew": _edge()}
             norms = hidden_layer_norms(batch)
             drawn += ax.plot(_LAYERS, norms, "o-", **marks, label=f"{batch}{growth}")
     ax.set(xlabel="Layer $l$", ylabel=_Y_LABEL, xticks=_LAYERS)
     if log:
         _readable_log_scale(ax)
+    if legend:
+        ax.legend(title="mini-batch")
     return drawn
 
 
 def _edge() -> float:
-    """Return the record's marker edge: the style's, and 1 point at least, so that
-    every style shows its hollow markers."""
+    """Return the record's marker edge: 1 point at least, for every style to show."""
     import matplotlib
 
     return max(1.0, float(matplotlib.rcParams["lines.markeredgewidth"]))
@@ -265,16 +240,16 @@ def _note(ax: Axes, notes: list[tuple[str, Any]]) -> None:
     from matplotlib.lines import Line2D
 
     lines = [Line2D([], [], color=colour, label=text) for text, colour in notes]
-    ax.legend(handles=lines, handlelength=0, labelcolor="linecolor", fontsize="small")
+    ax.legend(
+        handles=lines, handlelength=0, labelcolor="linecolor", fontsize="small",
+        framealpha=1,
+    )  # fmt: skip
 
 
 def _colours() -> tuple[dict[int, Any], dict[str, Any]]:
     """Return the colours of the mini-batches and of the starts, in the style in use.
 
-    A style's own cycle gives its colours to the mini-batches, topped up from the
-    default's so that all ten differ, and to the starts the first three of them
-    whose contrast with the axes, as WCAG measures it, is 3:1 or more. Under the
-    default or classic cycle, or where fewer stand out, the figure's own serve.
+    A style's own cycle gives the starts its first three that stand out at 3:1.
     """
     import matplotlib
     import matplotlib.style
@@ -284,18 +259,17 @@ def _colours() -> tuple[dict[int, Any], dict[str, Any]]:
         return [to_rgba(c) for c in params["axes.prop_cycle"].by_key().get("color", [])]
 
     def luminance(colour: Any) -> float:  # WCAG's relative luminance, plus 0.05
-        linear = [
+        rgb = [
             c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
             for c in to_rgb(colour)
         ]
-        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2] + 0.05
+        return 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2] + 0.05
 
     own, default = cycle(matplotlib.rcParams), cycle(matplotlib.rcParamsDefault)
     if own in (default, cycle(matplotlib.style.library["classic"])):
         return dict(_OWN_COLOURS), dict(_START_COLOURS)
     axes = luminance(matplotlib.rcParams["axes.facecolor"])
-    ratios = [(c, max(luminance(c), axes) / min(luminance(c), axes)) for c in own]
-    seen = [colour for colour, ratio in ratios if ratio >= 3]
+    seen = [c for c in own if max(luminance(c), axes) / min(luminance(c), axes) >= 3]
     starts = dict(zip(_START_COLOURS, seen)) if len(seen) >= 3 else _START_COLOURS
     return dict(zip(_OWN_COLOURS, dict.fromkeys(own + default))), dict(starts)
 
@@ -326,11 +300,12 @@ def make_figure(
 ) -> Figure:
     """Make a new Figure of the plot, without pyplot unless pyplot is true.
 
-    Asked for nothing else, it is the original figure, to the pixel. log, legend
-    and reproduced are as for `draw`, with a panel for each mini-batch; several
-    networks are compared, a panel for each activation, over all ten mini-batches
-    unless batches says. style is what ``matplotlib.style.use`` takes; size is
-    in inches, and the figure is laid out around the type that the style sets.
+    Asked for nothing else, it is the original figure, to the pixel. log and
+    legend are as for `draw`. reproduced, runs from `reproduce`, gives a panel
+    for each mini-batch; a mapping from (init, activation) to runs names their
+    network, and several are compared, a panel for each activation, over all ten
+    mini-batches unless batches says. style is what ``matplotlib.style.use``
+    takes; size is in inches, laid out around the type that the style sets.
     """
     import matplotlib.figure
     import matplotlib.style
@@ -339,9 +314,8 @@ def make_figure(
     compared = networks is not None and len(networks) > 1
     default = _ALL_BATCHES if compared else REPRESENTATIVE_BATCHES
     chosen = _checked_batches(default if batches is None else batches)
-    asked = (style, size, title, reproduced)
     original = chosen == REPRESENTATIVE_BATCHES and not (log or legend)
-    original = original and all(value is None for value in asked)
+    original &= all(value is None for value in (style, size, title, reproduced))
     with matplotlib.style.context(style or {}):
         new: Any = matplotlib.figure.Figure
         if pyplot:
@@ -363,23 +337,22 @@ def make_figure(
 def _draw_plot(
     fig: Figure, batches: Sequence[int], log: bool, legend: bool, original: bool
 ) -> None:
-    """Draw the mini-batches on one plot; a legend of three or fewer lies where
-    their lines leave room, and of more beside it."""
+    """Draw one plot, its legend in it, where the lines leave room, or beside it."""
     import matplotlib
 
     ax = fig.add_subplot()
-    _draw(ax, batches, log, None, RECORD_NETWORK)
+    draw(ax, batches, log=log)
     if not original:
         ax.set_xlabel(_X_LABEL)
     framed = not matplotlib.rcParams["savefig.transparent"]
     if legend and len(batches) <= 3:
-        ax.legend(title="mini-batch", frameon=framed)
+        ax.legend(title="mini-batch", frameon=framed, framealpha=1)
     elif legend:
         fig.legend(title="mini-batch", frameon=framed, loc="outside right center")
 
 
 def _panels(fig: Figure, rows: int, columns: int, shared: bool) -> Any:
-    """Return a grid of panels, labelled below, above where a legend would go."""
+    """Return a grid of panels, with their x label above where a legend would go."""
     import matplotlib
 
     panels: Any = fig.subfigures()
@@ -387,12 +360,8 @@ def _panels(fig: Figure, rows: int, columns: int, shared: bool) -> Any:
     return panels.subplots(rows, columns, sharex=True, sharey=shared, squeeze=False)
 
 
-def _legend_below(fig: Figure, handles: list[Artist], title: str | None) -> None:
-    """Put a legend of the handles below the panels, in as many columns as fit.
-
-    An entry takes about half an em for each character of its label, and five ems
-    more. A transparent figure's legend has no frame.
-    """
+def _legend_below(fig: Figure, handles: Sequence[Artist], title: str | None) -> None:
+    """Put a legend below the panels, in as many columns as fit across the figure."""
     import matplotlib
     from matplotlib.font_manager import FontProperties
 
@@ -410,8 +379,8 @@ def _legend_below(fig: Figure, handles: list[Artist], title: str | None) -> None
 def _draw_panels(
     fig: Figure, batches: Sequence[int], log: bool, legend: bool, networks: Networks
 ) -> None:
-    """Draw a panel for each mini-batch, its y axis its own, so that mini-batch 1
-    flattens none; runs of another network say their growth in each panel."""
+    """Draw a panel for each mini-batch, with a y axis of its own, so that
+    mini-batch 1 flattens none; another network says its growth in each."""
     import matplotlib
     import numpy as np
     from matplotlib.colors import to_rgba
@@ -419,20 +388,20 @@ def _draw_panels(
     from matplotlib.patches import Patch
 
     ((network, given),) = networks.items()
-    runs, colours = _completed(given), _colours()[0]
+    runs = _completed(given)
+    colours = _colours()[0]
     rows = 1 if len(batches) <= 4 else 2
     columns = math.ceil(len(batches) / rows)
     grid = _panels(fig, rows, columns, False).flat
     # Titles in full where they fit; else only the first says "mini-batch".
     wide = fig.get_figwidth() * 72 / columns > 11 * matplotlib.rcParams["font.size"]
     for index, (ax, batch) in enumerate(zip(grid, batches)):
-        _draw(ax, (batch,), False, runs, network)
+        draw(ax, (batch,), reproduced=networks)
         if log:  # a small panel is labelled at each power of ten alone
             _readable_log_scale(ax, fig.get_figheight() / rows >= 3)
-        ylabel = "" if index % columns else _Y_LABEL
         title = f"mini-batch {batch}" if wide or not index else str(batch)
         ax.set_title(title, fontsize="medium", loc="center" if wide else "left")
-        ax.set(xlabel="", ylabel=ylabel)
+        ax.set(xlabel="", ylabel="" if index % columns else _Y_LABEL)
         if index + columns >= len(batches):  # the lowest panel of its column
             ax.xaxis.set_tick_params(labelbottom=True)
         if network != RECORD_NETWORK and len(runs):
@@ -440,19 +409,16 @@ def _draw_panels(
             _note(ax, [(f"×{growth:.2f} per layer", colours[batch])])
     for ax in grid[len(batches) :]:
         ax.remove()
-    ink, named = matplotlib.rcParams["text.color"], f"{len(runs)} runs"
+    ink = matplotlib.rcParams["text.color"]
+    named = f"{len(runs)} runs"
     if network != RECORD_NETWORK and len(runs):
         growth = np.median(_run_growths(runs, batches))
         named += " of {}, {}: ×{:.2f} per layer".format(*network, growth)
     handles: list[Artist] = [Line2D([], [], c=ink, ls="--", label=f"median of {named}")]
-    band = Patch(
-        fc=to_rgba(ink, _BAND_ALPHA), ec="none", label=f"{_BAND_NAME} of {named}"
-    )
-    handles.append(band)
+    handles += [Patch(fc=to_rgba(ink, _BAND_ALPHA), label=f"{_BAND_NAME} of {named}")]
     if network == RECORD_NETWORK:
-        record = Line2D([], [], c=ink, marker="o", mfc="none", mew=_edge())
-        handles.insert(0, record)
-        record.set_label(_RECORD)
+        marks: dict[str, Any] = {"marker": "o", "mfc": "none", "mew": _edge()}
+        handles.insert(0, Line2D([], [], c=ink, label=_RECORD, **marks))
     if legend:
         _legend_below(fig, handles, None)
 
@@ -461,10 +427,8 @@ def _draw_comparison(fig: Figure, batches: Sequence[int], networks: Networks) ->
     """Draw a panel for each activation, on one logarithmic axis, with each start's
     median and band in its colour, and the record over its own network.
 
-    Each run is first reduced to the geometric mean of its norms over the
-    mini-batches, so that a line's slope is its growth per layer. Each panel says
-    each network's growth and its runs that trained to the end; a network with
-    fewer than a tenth of its runs trained has no say in the scale.
+    A run is reduced to the geometric mean of its norms over the mini-batches, so
+    that a line's slope is its growth per layer.
     """
     import numpy as np
     from matplotlib.lines import Line2D
@@ -472,33 +436,31 @@ def _draw_comparison(fig: Figure, batches: Sequence[int], networks: Networks) ->
     activations = list(dict.fromkeys(activation for _, activation in networks))
     row = _panels(fig, 1, len(activations), True)[0]
     colours = _colours()[1]
-    notes: list[list[tuple[str, Any]]] = [[] for _ in activations]
+    notes: dict[str, list[tuple[str, Any]]] = {name: [] for name in activations}
     heights = []
     for (init, activation), runs in networks.items():
-        ax, done = row[activations.index(activation)], _completed(runs)
+        ax = row[activations.index(activation)]
+        done = _completed(runs)
         means = _means(done, batches)
         _spread(ax, means, colours[init], f"{init}, {activation}")
         growth = f"×{np.median(_run_growths(done, batches)):.2f}" if len(done) else "—"
-        note = (f"{growth} ({len(done)})", colours[init])
-        notes[activations.index(activation)].append(note)
+        notes[activation].append((f"{growth} ({len(done)})", colours[init]))
         if len(done) and len(done) >= len(runs) / 10:
             heights += list(np.median(means, axis=0))
         if (init, activation) == RECORD_NETWORK:
             means = _means(np.array([NABLA_W_NORMS]), batches)[0]
-            marks = {"c": colours[init], "mfc": "none", "mew": _edge()}
+            marks: dict[str, Any] = {"c": colours[init], "mfc": "none", "mew": _edge()}
             ax.plot(_LAYERS, means, "o", **marks, label=_RECORD)
             heights += list(means)
     if heights:
         row[0].set_ylim(min(heights) / 2, max(heights) * 2)
-    for ax, activation, said in zip(row, activations, notes):
+    for ax, activation in zip(row, activations):
         ax.set(title=activation, xticks=_LAYERS)
         _readable_log_scale(ax, fig.get_figheight() >= 3)
-        _note(ax, said)
+        _note(ax, notes[activation])
     row[0].set_ylabel(_Y_LABEL)
     inits = dict.fromkeys(init for init, _ in networks)
-    handles: list[Artist] = [
-        Line2D([], [], c=colours[init], ls="--", label=init) for init in inits
-    ]
+    handles = [Line2D([], [], c=colours[init], ls="--", label=init) for init in inits]
     handles += [line for ax in row for line in ax.lines if line.get_label() == _RECORD]
     each = len(next(iter(networks.values())))
     title = f"median and {_BAND_NAME} of {each} runs of each start\n"
@@ -573,9 +535,8 @@ def reproduce(
     """Train the network as the record was made, runs times; return the norms.
 
     The shape is (runs, 10, 6); run i starts from seed ``seed + i``. init and
-    activation may name another start or hidden activation (`INITIALISATIONS`,
-    `ACTIVATIONS`); data, MNIST's folder (by default data/ beside this file).
-    progress, if given, is called with the runs done and all of them.
+    activation name the start and the hidden layers (`INITIALISATIONS`,
+    `ACTIVATIONS`), data MNIST's folder, and progress is told the runs done.
     """
     import functools
     from concurrent.futures import ThreadPoolExecutor
@@ -584,12 +545,11 @@ def reproduce(
     from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     network = (INITIALISATIONS[init][0], ACTIVATIONS[activation])
-    images, targets = _load_mnist(data)
+    images, labels = _load_mnist(data)
     used = np.any(images, axis=0)  # a fifth of the pixels are blank in every image
-    mnist = (images.compress(used, axis=1), targets, used)
+    mnist = (images.compress(used, axis=1), np.eye(10)[labels], used)
     train = functools.partial(_train, seed=seed, network=network, mnist=mnist)
-    starts = range(0, runs, _RUNS_AT_ONCE)
-    chunks = [range(start, min(start + _RUNS_AT_ONCE, runs)) for start in starts]
+    chunks = [range(runs)[i : i + _RUNS_AT_ONCE] for i in range(0, runs, _RUNS_AT_ONCE)]
     result = np.empty((runs, len(NABLA_W_NORMS), len(_SIZES) - 1))
     # The products are small: a BLAS thread each, and the runs shared by the cores.
     with threadpool_limits(1, user_api="blas"):
@@ -605,14 +565,11 @@ def reproduce(
 
 
 def _train(chunk: range, *, seed: int, network: Any, mnist: Any) -> Array:
-    """Train the chunk's runs for one epoch, side by side; return the norms of each.
-
-    network is the start's scale, and the activation with its slope; mnist, the
-    images (of the pixels used), the targets, and the pixels used.
-    """
+    """Train the chunk's runs for one epoch, side by side; return the norms of each."""
     import numpy as np
 
-    (scale, activation), (images, targets, used) = network, mnist
+    scale, activation = network
+    images, targets, used = mnist
     rngs = [np.random.default_rng(seed + run) for run in chunk]
     layers = [(x, y, *scale(x, y)) for x, y in zip(_SIZES, _SIZES[1:])]
     # Biases, then weights y by x, then the order of examples, as in 2013; each
@@ -628,12 +585,13 @@ def _train(chunk: range, *, seed: int, network: Any, mnist: Any) -> Array:
     orders = np.stack([rng.permutation(_EXAMPLES) for rng in rngs])
     weights[0] = weights[0].compress(used, axis=1)
     norms = np.empty((len(chunk), len(NABLA_W_NORMS), len(weights)))
+    x = np.empty((len(chunk), _BATCH_SIZE, images.shape[1]))
     keep = 1 - _ETA * _LAMBDA * _BATCH_SIZE / _EXAMPLES  # what L2 leaves of a weight
     with np.errstate(over="ignore", invalid="ignore"):
         for k, batch in enumerate(np.split(orders, len(norms[0]), axis=1)):
-            x, y = images[batch], targets[batch]
-            nabla_w, nabla_b = _gradients(weights, biases, x, y, activation)
-            for layer, (gw, gb) in enumerate(zip(nabla_w, nabla_b)):
+            np.multiply(images[batch], 1 / 256, out=x)  # as in 2013, not / 255
+            nablas = _gradients(weights, biases, x, targets[batch], activation)
+            for layer, (gw, gb) in enumerate(zip(*nablas)):
                 # A dot product per run: the same bits however many runs train
                 # together, and on every numpy (np.linalg.norm's differ).
                 flat = gw.reshape(len(gw), 1, -1)
@@ -666,16 +624,9 @@ def _gradients(
     return nabla_w[::-1], nabla_b[::-1]
 
 
-class _DataError(ValueError):
-    """A data file that is damaged, or is not MNIST's training set."""
-
-
-def _load_mnist(data: str | os.PathLike[str] | None = None) -> tuple[Array, Array]:
-    """Return MNIST's first 1,000 training images (byte / 256) and one-hot labels.
-
-    They are read from data, gzipped or not, by default data/ beside this file
-    or, pasted into a notebook, in the current folder; and checked.
-    """
+def _load_mnist(data: str | os.PathLike[str] | None = None) -> tuple[Any, Any]:
+    """Return the bytes of MNIST's first 1,000 training images, and their labels,
+    from data: by default data/ beside this file, or in the current folder."""
     import gzip
     import hashlib
     import zlib
@@ -689,30 +640,27 @@ def _load_mnist(data: str | os.PathLike[str] | None = None) -> tuple[Array, Arra
         paths = [os.path.join(folder, n + end) for n in names for end in (".gz", "")]
         path = next((path for path in paths if os.path.exists(path)), None)
         if path is None:
-            where = (
-                f"{os.path.abspath(folder)!r}, gzipped or not (--data DIR, data=...)"
-            )
-            raise FileNotFoundError(f"no {' or '.join(names)} in {where}")
+            where = f"{os.path.abspath(folder)!r}, gzipped or not"
+            hint = "(--data DIR, data=...)"
+            raise FileNotFoundError(f"no {' or '.join(names)} in {where} {hint}")
         with open(path, "rb") as file:
-            gzipped = file.read(2) == b"\x1f\x8b"
-            file.seek(0)
+            gzipped = file.peek(2)[:2] == b"\x1f\x8b"
             try:  # the first 1,000 records only
                 opened = gzip.GzipFile(fileobj=file) if gzipped else file
                 raw = opened.read(header + _EXAMPLES * size)
             except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-                raise _DataError(f"{path!r}: not a whole gzip file ({exc})") from None
+                raise ValueError(f"{path!r}: not a whole gzip file ({exc})") from None
         # The hash is of a file of 1,000 records: the records read, after a header
         # that says 1,000, as the shipped files' does and MNIST's own 60,000 do not.
         own = raw[:4] + _EXAMPLES.to_bytes(4, "big") + raw[8:]
         if hashlib.sha256(own).hexdigest() != _MNIST_SHA256[kind]:
-            raise _DataError(f"{path!r}: not MNIST's training {kind}, or cut short")
+            raise ValueError(f"{path!r}: not MNIST's training {kind}, or cut short")
         records[kind] = np.frombuffer(raw[header:], np.uint8)
-    images = records["images"].reshape(_EXAMPLES, -1) / 256
-    return images, np.eye(10)[records["labels"]]
+    return records["images"].reshape(_EXAMPLES, -1), records["labels"]
 
 
 class Agreement:
-    """Where the record sits among the runs of its network that `reproduce` gave.
+    """Where the record sits among runs of its network that `reproduce` gave.
 
     Attributes: runs, left_out, values, inside (the 5–95 % band) and the growth
     per layer: growth (the record's), growth_median, growth_band (the runs').
@@ -735,19 +683,18 @@ class Agreement:
         self.growth_band = tuple(float(g) for g in np.percentile(growths, _BAND))
 
     def __str__(self) -> str:
-        runs = f"{self.runs} runs"
+        runs = f"the {_BAND_NAME} band of {self.runs} runs"
         if self.left_out:
             runs += f" ({self.left_out} more diverged or lost a layer's gradient)"
-        inside = f"{self.inside} of the {self.values} recorded values lie within"
+        inside = f"{self.inside} of the {self.values} recorded values lie within {runs}"
         band = "{}: {:.2f}–{:.2f}".format(_BAND_NAME, *self.growth_band)
         growths = f"×{self.growth:.2f}, reproduced ×{self.growth_median:.2f} ({band})"
-        return f"{inside} the {_BAND_NAME} band of {runs}\ngrowth per layer: recorded {growths}"
+        return f"{inside}\ngrowth per layer: recorded {growths}"
 
 
 def _summary(networks: Networks, batches: Iterable[int] | None = None) -> str:
-    """Return what the runs say: where the record sits among its own network's
-    runs, or each network's growth per layer over the mini-batches (all ten
-    unless batches says), as a table."""
+    """Return where the record sits among its network's runs, or a table of each
+    network's growth per layer over the mini-batches, all ten unless asked."""
     import numpy as np
 
     if list(networks) == [RECORD_NETWORK]:
@@ -771,11 +718,6 @@ def _summary(networks: Networks, batches: Iterable[int] | None = None) -> str:
 
 # -- Writing files ----------------------------------------------------------------
 
-
-class _Failure(Exception):
-    """What could not be done, said in one line, with exit status 1."""
-
-
 # Each format that matplotlib writes without LaTeX: which of `metadata`'s kinds it
 # takes, if any, and the most pixels it holds on a side (a vector format, none).
 _FORMATS: dict[str, tuple[str | None, int]] = {
@@ -785,6 +727,7 @@ _FORMATS: dict[str, tuple[str | None, int]] = {
     "webp": (None, 16_383), "pdf": ("pdf", 0), "svg": ("svg", 0),
     "svgz": ("svg", 0), "eps": ("eps", 0), "ps": ("ps", 0),
 }  # fmt: skip
+_TITLE = "The norm of the weight gradient of each hidden layer, by mini-batch"
 _SOURCE = (
     "The numbers are Michael Nielsen's norms of the unregularized weight gradient "
     "of a 784-30-30-30-30-30-10 sigmoid network on MNIST (ten mini-batches of 100, "
@@ -794,32 +737,24 @@ _SOURCE = (
 )
 
 
+class _Failure(Exception):
+    """What could not be done, said in one line, with exit status 1."""
+
+
 def metadata(
-    fmt: str,
-    batches: Iterable[int] | None = None,
-    *,
-    title: str | None = None,
-    reproduced: Runs | None = None,
-    notes: str = "",
+    fmt: str, *, title: str | None = None, notes: str = ""
 ) -> dict[str, str | None]:
     """Return what a figure's file says about itself, for savefig(metadata=...).
 
-    fmt is png, pdf, svg, eps or ps; the other arguments are as for `make_figure`,
-    and notes are added. PostScript takes only the name of its creator. PDF and
-    SVG say no date, so that the same figure gives the same bytes.
+    fmt is png, pdf, svg, eps or ps. The title says what the figure shows, and
+    notes follow where its numbers come from. PostScript takes only the name of
+    its creator; PDF and SVG say no date, so that a figure gives the same bytes.
     """
     if fmt in ("eps", "ps"):
         return {"Creator": _PROG}
-    what = "The norm of the weight gradient of hidden layers 1 to 4, as recorded"
-    if reproduced is not None:
-        what += " and as trained again"
-        notes += " " + _summary(_networks(reproduced), batches).strip()
     key = "Subject" if fmt == "pdf" else "Description"
-    said: dict[str, str | None] = {"Title": title or what, key: f"{_SOURCE} {notes}"}
-    return {
-        **said,
-        **{"pdf": {"CreationDate": None}, "svg": {"Date": None}}.get(fmt, {}),
-    }
+    undated = {"pdf": {"CreationDate": None}, "svg": {"Date": None}}.get(fmt, {})
+    return {"Title": title or _TITLE, key: f"{_SOURCE} {notes}".strip(), **undated}
 
 
 def _format(path: str) -> str:
@@ -827,50 +762,44 @@ def _format(path: str) -> str:
     return os.path.splitext(path)[1][1:].lower()
 
 
-def _render(fig: Figure, path: str, dpi: float | None, said: dict[str, Any]) -> bytes:
-    """Return fig as the bytes of the file that path names, saying what `metadata`
-    says with said, and the same bytes for the same figure."""
+def _render(fig: Figure, path: str, dpi: float | None, title: Any, notes: str) -> bytes:
+    """Return fig as the bytes of the file that path names, the same each time."""
     import gzip
     import io
     import re
 
     import matplotlib
-
-    fmt = _format(path)
-    kind, buffer = _FORMATS[fmt][0], io.BytesIO()
-    faces = _opaque_faces(fig) if kind in ("eps", "ps") else []
-    try:
-        with matplotlib.rc_context({"svg.hashsalt": _PROG}):  # ids from a fixed salt
-            about = metadata(kind, **said) if kind else None
-            saved = "svg" if fmt == "svgz" else fmt
-            fig.savefig(buffer, format=saved, dpi=dpi, metadata=about)
-    finally:
-        for artist, face in faces:
-            artist.set_facecolor(face)
-    if fmt == "svgz":  # matplotlib's own gzip header would carry the time
-        return gzip.compress(buffer.getvalue(), mtime=0)
-    return re.sub(rb"%%CreationDate: .*\n", b"", buffer.getvalue(), count=1)
-
-
-def _opaque_faces(fig: Figure) -> list[tuple[Any, Any]]:
-    """Make each see-through face an opaque tint over the axes' background, as
-    PostScript has no transparency; return each artist changed, with its face."""
-    import matplotlib
     import numpy as np
     from matplotlib.colors import to_rgb
 
+    fmt = _format(path)
+    kind = _FORMATS[fmt][0]
+    # PostScript has no transparency: each see-through face becomes an opaque tint.
+    faces = []
     background = np.array(to_rgb(matplotlib.rcParams["axes.facecolor"]))
-    changed = []
-    for artist in fig.findobj(lambda artist: hasattr(artist, "get_facecolor")):
-        face = artist.get_facecolor()  # type: ignore[attr-defined]
-        colours = np.array(face, ndmin=2)
-        alpha = colours[:, 3:]
-        if artist is not fig and ((alpha > 0) & (alpha < 1)).any():
-            tints = alpha * colours[:, :3] + (1 - alpha) * background
+    for artist in fig.findobj(lambda a: kind in ("eps", "ps") and a is not fig):
+        face: Any = getattr(artist, "get_facecolor", lambda: [])()
+        alpha = np.array(face, ndmin=2)[:, 3:]
+        if ((alpha > 0) & (alpha < 1)).any():
+            tints = alpha * np.array(face, ndmin=2)[:, :3] + (1 - alpha) * background
             opaque = np.hstack([tints, np.ones_like(alpha)])
             artist.set_facecolor(opaque if np.ndim(face) == 2 else opaque[0])  # type: ignore[attr-defined]
-            changed.append((artist, face))
-    return changed
+            faces.append((artist, face))
+    try:
+        with matplotlib.rc_context({"svg.hashsalt": _PROG}):  # ids from a fixed salt
+            said = metadata(kind, title=title, notes=notes) if kind else None
+            buffer = io.BytesIO()
+            saved = "svg" if fmt == "svgz" else fmt
+            fig.savefig(buffer, format=saved, dpi=dpi, metadata=said)
+    finally:
+        for artist, face in faces:
+            artist.set_facecolor(face)  # type: ignore[attr-defined]
+    data = buffer.getvalue()
+    if fmt == "svgz":  # matplotlib's own gzip header would carry the time
+        data = gzip.compress(data, mtime=0)
+    if kind in ("eps", "ps"):  # and its PostScript, the date
+        data = re.sub(rb"%%CreationDate: .*\n", b"", data, count=1)
+    return data
 
 
 @contextlib.contextmanager
@@ -885,14 +814,11 @@ def _writing(path: str) -> Iterator[None]:
 @contextlib.contextmanager
 def _files(paths: Iterable[str]) -> Iterator[dict[str, bytes]]:
     """Make an empty file beside the file that each path names; take the bytes of
-    each, then write them all, move each file into place and print its path.
-
-    A file replaced keeps its permissions. A failure before the moves leaves every
-    old file as it was, and no new one behind.
-    """
+    each, then write them all, and move each file into place and print its path."""
     import shutil
 
-    files, temporaries = dict.fromkeys(paths, b""), {}
+    files = dict.fromkeys(paths, b"")
+    temporaries = {}
     try:
         for path in files:
             folder = os.path.dirname(os.path.realpath(path))  # links followed
@@ -1039,11 +965,8 @@ def _settings(
     parser: argparse.ArgumentParser, args: argparse.Namespace
 ) -> Iterator[list[Any]]:
     """Use TrueType fonts, the styles and settings in order, then --transparent,
-    until the files are saved; give the styles, as `make_figure` takes them.
-
-    A style or a value that matplotlib refuses is refused, and so is a title
-    whose $...$ it cannot parse, line by line as it draws titles.
-    """
+    until the files are saved; give the styles, and refuse a title that does not
+    parse."""
     _require("matplotlib", "numpy")
     import matplotlib.style
     from matplotlib.cbook import is_math_text
@@ -1098,12 +1021,10 @@ def _outputs(args: argparse.Namespace) -> list[str]:
 def _training(args: argparse.Namespace) -> Networks:
     """Train each start of --init with each activation of --activation, saying on a
     terminal how many runs are done."""
-    import itertools
-
     _require("numpy", "threadpoolctl")
     try:  # the data, checked once before any training
         _load_mnist(args.data)
-    except (OSError, _DataError) as exc:
+    except (OSError, ValueError) as exc:  # a file missing, unreadable or damaged
         raise _Failure(str(exc)) from None
     inits = dict.fromkeys(args.init or RECORD_NETWORK[:1])
     activations = dict.fromkeys(args.activation or RECORD_NETWORK[1:])
@@ -1117,11 +1038,12 @@ def _training(args: argparse.Namespace) -> Networks:
 
     shown = sys.stderr is not None and sys.stderr.isatty()
     try:
-        for init, act in itertools.product(inits, activations):
-            trained[init, act] = reproduce(
-                args.reproduce, seed=args.seed, init=init, activation=act,
-                data=args.data, progress=progress if shown else None,
-            )  # fmt: skip
+        for init in inits:
+            for act in activations:
+                trained[init, act] = reproduce(
+                    args.reproduce, seed=args.seed, init=init, activation=act,
+                    data=args.data, progress=progress if shown else None,
+                )  # fmt: skip
     finally:
         if shown:  # the progress line ends, stopped or not
             print(file=sys.stderr)
@@ -1178,16 +1100,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         with _settings(parser, args) as styles, _files(_outputs(args)) as files:
             networks = None if args.reproduce is None else _training(args)
             views = dict(log=args.log, legend=args.legend, size=args.size)
-            views.update(title=args.title, style=styles or None, pyplot=not files)
-            fig = make_figure(args.batches or None, **views, reproduced=networks)
-            notes = _provenance(args, argv)
-            said = dict(title=args.title, reproduced=networks, notes=notes)
+            views.update(title=args.title, style=styles or None, reproduced=networks)
+            fig = make_figure(args.batches or None, **views, pyplot=not files)
+            summary = "" if networks is None else _summary(networks, args.batches)
+            notes = f"{_provenance(args, argv)} {summary}"
             for path in files:
-                files[path] = _render(
-                    fig, path, args.dpi, {**said, "batches": args.batches or None}
-                )
-            if networks is not None:
-                print(_summary(networks, args.batches), end="")
+                files[path] = _render(fig, path, args.dpi, args.title, notes)
+            print(summary, end="")
         if not files:  # a window, or a notebook's cell
             import matplotlib.pyplot as plt
 

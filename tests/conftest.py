@@ -1,19 +1,18 @@
 """Test set-up: no windows, one BLAS thread, the original figure, the runs."""
 
 import os
-from pathlib import Path
 
 import pytest
 from support import ORIGINAL_SCRIPT
 
-# No windows, unless a test says so, in subprocesses too; one BLAS thread each,
+# No windows unless a test says so, in subprocesses too; one BLAS thread each,
 # as whole processes run beside the tests and threads that spin would fight.
 os.environ["MPLBACKEND"] = "agg"
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 @pytest.fixture
-def original_figure(monkeypatch: pytest.MonkeyPatch) -> object:
+def original_figure(monkeypatch):
     """The original script's figure, drawn by the original code, with pyplot."""
     import matplotlib.pyplot as plt
 
@@ -24,7 +23,7 @@ def original_figure(monkeypatch: pytest.MonkeyPatch) -> object:
 
 
 @pytest.fixture(scope="session")
-def runs() -> object:
+def runs():
     """The record's training, 40 times."""
     import plot_nabla_magnitudes as pnm
 
@@ -32,7 +31,7 @@ def runs() -> object:
 
 
 @pytest.fixture
-def cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def cwd(tmp_path, monkeypatch):
     """A new, empty working folder."""
     monkeypatch.chdir(tmp_path)
     return tmp_path

@@ -5,7 +5,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -27,63 +26,57 @@ plt.show()
 """
 
 
-def growth(norms: np.ndarray) -> np.ndarray:
+def growth(norms):
     """Growth per hidden layer, as the README measures it over the mini-batches."""
     return np.exp(np.log(norms[..., 4] / norms[..., 1]).mean(axis=-1) / 3)
 
 
-def contrast(colour: Any, background: Any) -> float:
+def contrast(colour, background):
     """WCAG's contrast ratio of two colours, from their relative luminance."""
     from matplotlib.colors import to_rgb
 
-    def luminance(c: Any) -> float:
-        r, g, b = [
+    def luminance(c):
+        rgb = [
             x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4
             for x in to_rgb(c)
         ]
-        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+        return 0.05 + 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]
 
-    dark, light = sorted([luminance(colour), luminance(background)])
-    return (light + 0.05) / (dark + 0.05)
+    light, dark = sorted([luminance(colour), luminance(background)], reverse=True)
+    return light / dark
 
 
-def pixels(fig: Any) -> tuple[tuple[int, int], bytes]:
-    """The size and the RGBA pixels of *fig*, rendered by Agg at its own dpi."""
+def pixels(figure):
+    """The size and RGBA pixels of a Figure, drawn by Agg, or of a PNG file."""
+    if isinstance(figure, Path):
+        from PIL import Image
+
+        with Image.open(figure) as image:
+            return image.size, image.convert("RGBA").tobytes()
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="rgba")
-    width, height = fig.bbox.size
-    return (round(width), round(height)), buffer.getvalue()
+    figure.savefig(buffer, format="rgba")
+    return tuple(round(side) for side in figure.bbox.size), buffer.getvalue()
 
 
-def png_pixels(path: Path) -> tuple[tuple[int, int], bytes]:
-    """The size and the RGBA pixels of a PNG file."""
-    from PIL import Image
-
-    with Image.open(path) as image:
-        return image.size, image.convert("RGBA").tobytes()
-
-
-def run_script(
-    *args: str, cwd: Path, python: tuple[str, ...] = (), script: Any = SCRIPT, **kw: Any
-) -> subprocess.CompletedProcess[str]:
+def run_script(*args, cwd, python=(), script=SCRIPT, **kw):
     """Run ``python [PYTHON] [SCRIPT] ARGS`` in *cwd*, its output as text."""
-    kw = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **kw}
     command = [sys.executable, *python, *([str(script)] if script else []), *args]
+    kw = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **kw}
     return subprocess.run(command, cwd=cwd, text=True, timeout=120, **kw)
 
 
-def headless_env() -> dict[str, str]:
+def headless_env():
     """The environment of a fresh machine: no display, no backend chosen."""
     hidden = ("MPLBACKEND", "DISPLAY", "WAYLAND_DISPLAY")
     return {k: v for k, v in os.environ.items() if k not in hidden}
 
 
-def listing(folder: Path) -> list[str]:
+def listing(folder):
     """Every name in *folder*, hidden ones too, sorted."""
     return sorted(p.name for p in folder.iterdir())
 
 
-def layout_problems(fig: Any) -> list[str]:
+def layout_problems(fig):
     """What is wrong with *fig*'s layout, as drawn: texts cut off or overlapping,
     a legend over another plot or a text, plots without y labels or flattened."""
     from matplotlib.text import Text
@@ -97,13 +90,12 @@ def layout_problems(fig: Any) -> list[str]:
     texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
     texts = [t for t in texts if t not in hidden]
     legends = fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend()]
-    edge, problems = fig.bbox.padded(0.5), []  # half a pixel, for rounding
+    page, problems = fig.bbox.padded(0.5), []  # half a pixel, for rounding
     for artist in [*texts, *legends]:
         box = artist.get_window_extent()
         if not (
-            edge.x0 <= box.x0
-            and box.x1 <= edge.x1
-            and edge.y0 <= box.y0 <= box.y1 <= edge.y1
+            page.x0 <= box.x0 <= box.x1 <= page.x1
+            and page.y0 <= box.y0 <= box.y1 <= page.y1
         ):
             problems.append(f"cut off: {artist}")
     by_x = sorted(fig.axes, key=lambda ax: -ax.bbox.x0)
@@ -130,10 +122,10 @@ def layout_problems(fig: Any) -> list[str]:
     return problems
 
 
-def axes_share(fig: Any, direction: str = "area") -> float:
-    """The share of *fig* that its plots take, drawn: of its area or its height."""
+def share(fig, of="area"):
+    """The share of *fig*'s area, or of its height, that its plots take, drawn."""
     fig.draw_without_rendering()
     whole, boxes = fig.bbox, [ax.bbox for ax in fig.axes]
-    if direction == "height":
+    if of == "height":
         return float(max(b.y1 for b in boxes) - min(b.y0 for b in boxes)) / whole.height
     return float(sum(b.width * b.height for b in boxes)) / (whole.width * whole.height)

@@ -1,10 +1,8 @@
 """Networks compared: each start with each activation, trained, drawn and tabled."""
 
-import matplotlib
 import numpy as np
 import pytest
-from matplotlib.figure import Figure
-from support import axes_share, contrast, growth, layout_problems
+from support import contrast, growth, layout_problems, share
 
 import plot_nabla_magnitudes as pnm
 
@@ -13,43 +11,37 @@ import plot_nabla_magnitudes as pnm
 PAIRS = [(i, a) for i in ("backprop2", "standard") for a in ("sigmoid", "relu")]
 OPTIONS = "--reproduce 3 --seed 200 --init backprop2 standard --activation sigmoid relu"
 ALL = [(i, a) for i in pnm.INITIALISATIONS for a in pnm.ACTIVATIONS]
-NONE, FEW = ALL[-1], ALL[4]  # standard with ReLU, and fan-in with tanh
 
 
 @pytest.fixture(scope="module")
-def networks() -> dict[tuple[str, str], np.ndarray]:
+def networks():
     """Each pairing's runs, trained alone."""
     return {(i, a): pnm.reproduce(3, seed=200, init=i, activation=a) for i, a in PAIRS}
 
 
 @pytest.fixture(scope="module")
-def nine(runs: np.ndarray) -> dict[tuple[str, str], np.ndarray]:
-    """Nine networks of made-up runs, far apart: all trained, but one network
-    with none that trained, one with a single run of its 40 that did, off scale."""
+def nine(runs):
+    """Nine networks' runs, made up and far apart: standard ReLU's all failed,
+    and fan-in tanh's but one, far above the others."""
     made = {pair: runs * 3.0 ** (k - 4) for k, pair in enumerate(ALL)}
-    made[NONE] = runs * np.nan
-    made[FEW] = np.concatenate([runs[:1] * 1e4, runs[1:] * np.nan])
+    made["standard", "relu"] = runs * np.nan
+    made["fan-in", "tanh"] = np.concatenate([runs[:1] * 1e4, runs[1:] * np.nan])
     return made
 
 
-def trained(runs: np.ndarray) -> np.ndarray:
-    """The runs that trained to the end: every norm finite and positive."""
+def trained(runs):
     return runs[(np.isfinite(runs) & (runs > 0)).all(axis=(1, 2))]
 
 
-def medians(fig: Figure) -> dict[str, object]:
+def medians(fig):
     """Each network's dashed median, by its name."""
     lines = [line for ax in fig.axes for line in ax.get_lines()]
     return {line.get_label(): line for line in lines if line.get_linestyle() == "--"}
 
 
-def notes(ax: object) -> list[str]:
-    return [text.get_text() for text in ax.get_legend().get_texts()]  # type: ignore[attr-defined]
-
-
 def test_each_pairing_is_trained_from_the_same_seeds_as_it_would_be_alone(
-    capsys: pytest.CaptureFixture[str], networks: dict[tuple[str, str], np.ndarray]
-) -> None:
+    capsys, networks
+):
     assert pnm.main(["--csv", "--batches", "9", *OPTIONS.split()]) == 0
     header, *rows = capsys.readouterr().out.splitlines()
     assert header.split(",")[:5] == ["run", "seed", "init", "activation", "mini_batch"]
@@ -60,13 +52,14 @@ def test_each_pairing_is_trained_from_the_same_seeds_as_it_would_be_alone(
     ]
 
 
-def test_a_panel_for_each_activation_on_one_log_axis_each_start_in_its_own_colour(
-    networks: dict[tuple[str, str], np.ndarray], nine: dict[tuple[str, str], np.ndarray]
-) -> None:
+def test_a_panel_for_each_activation_on_one_log_axis_each_start_in_one_colour(
+    networks, nine
+):
     fig = pnm.make_figure(reproduced=networks)  # all ten mini-batches, a legend
     sigmoid, relu = fig.axes
-    assert [ax.get_title() for ax in fig.axes] == ["sigmoid", "relu"]
-    assert {ax.get_yscale() for ax in fig.axes} == {"log"}
+    assert [(ax.get_title(), ax.get_yscale()) for ax in fig.axes] == [
+        ("sigmoid", "log"), ("relu", "log")
+    ]  # fmt: skip
     assert sigmoid.get_shared_y_axes().joined(sigmoid, relu)  # slopes that compare
     # Bands where two runs or more trained to the end, under the lines.
     assert [len(ax.collections) for ax in fig.axes] == [2, 0]
@@ -75,87 +68,82 @@ def test_a_panel_for_each_activation_on_one_log_axis_each_start_in_its_own_colou
         li.get_zorder() for li in lines
     )
     # A start's colour is the same in every panel, subset and figure.
-    everyone = {
-        name: line.get_color()
-        for name, line in medians(pnm.make_figure(reproduced=nine)).items()
+    colour = {
+        name: li.get_color()
+        for name, li in medians(pnm.make_figure(reproduced=nine)).items()
     }
     for subset in (networks, {pair: nine[pair] for pair in ALL[2::3]}):
         for name, line in medians(pnm.make_figure(reproduced=subset)).items():
-            assert line.get_color() == everyone[name]  # type: ignore[attr-defined]
-    assert len({everyone[f"{i}, sigmoid"] for i in pnm.INITIALISATIONS}) == 3
+            assert line.get_color() == colour[name]
+    assert (
+        len({colour[f"{init}, {act}"] for init, act in ALL[:2] + ALL[3:4] + ALL[6:7]})
+        == 3
+    )
 
 
 @pytest.mark.parametrize(
     "style",
     [None, "dark_background", "ggplot", "seaborn-v0_8-talk", "tableau-colorblind10"],
 )
-def test_each_median_stands_out_at_3_to_1_from_the_panel_in_each_style(
-    style: str | None, nine: dict[tuple[str, str], np.ndarray]
-) -> None:
+def test_each_median_stands_out_at_3_to_1_from_the_panel_in_each_style(style, nine):
     fig = pnm.make_figure(reproduced=nine, style=style)
-    background = fig.axes[0].get_facecolor()
-    ratios = [contrast(line.get_color(), background) for line in medians(fig).values()]  # type: ignore[attr-defined]
+    panel = fig.axes[0].get_facecolor()
+    ratios = [contrast(line.get_color(), panel) for line in medians(fig).values()]
     assert len(ratios) == 8 and min(ratios) >= 3
-    own = ["#4477AA", "#AA3377", "#228833"]  # Paul Tol's, for the default's cycle
-    for grey in ["white", "black", "#E5E5E5", "#EAEAF2"]:  # and ggplot's, seaborn's
-        assert min(contrast(colour, grey) for colour in own) >= 3.4
+    for grey in ["white", "black", "#E5E5E5", "#EAEAF2"]:  # ggplot's, seaborn's
+        assert min(contrast(c, grey) for c in ["#4477AA", "#AA3377", "#228833"]) >= 3.4
 
 
-def test_the_legend_names_the_starts_and_each_panel_each_network_s_growth_and_runs(
-    nine: dict[tuple[str, str], np.ndarray],
-) -> None:
+def test_the_legend_names_starts_and_record_and_each_panel_growth_and_runs(nine):
     fig = pnm.make_figure(reproduced=nine, size=(4.8, 3.6))
     (legend,) = fig.legends
-    names = [text.get_text() for text in legend.get_texts()]
-    assert names == [*pnm.INITIALISATIONS, "recorded in 2013"]
+    assert [t.get_text() for t in legend.get_texts()] == [
+        *pnm.INITIALISATIONS,
+        "recorded in 2013",
+    ]
     for ax, activation in zip(fig.axes, pnm.ACTIVATIONS):
-        expected = []
-        for init in pnm.INITIALISATIONS:
-            done = growth(trained(nine[init, activation]))
-            median = f"×{np.median(done):.2f}" if len(done) else "—"
-            expected.append(f"{median} ({len(done)})")
-        assert notes(ax) == expected
+        done = [growth(trained(nine[init, activation])) for init in pnm.INITIALISATIONS]
+        said = [f"×{np.median(d):.2f} ({len(d)})" if len(d) else "— (0)" for d in done]
+        assert [t.get_text() for t in ax.get_legend().get_texts()] == said
     assert "standard, relu" not in medians(fig)  # none trained: nothing drawn
-    # The one run of forty that trained has no say in the scale: the axis ends
-    # below it, twice as far as every other line reaches.
+    # Fan-in tanh's one run of forty has no say in the scale: the axis ends below
+    # it, twice as far as every other line reaches.
     lines = [line for ax in fig.axes for line in ax.get_lines()]
     heights = [
         y for li in lines if li.get_label() != "fan-in, tanh" for y in li.get_ydata()
     ]
-    low, high = fig.axes[0].get_ylim()
-    assert (low, high) == pytest.approx((min(heights) / 2, max(heights) * 2))
-    assert min(medians(fig)["fan-in, tanh"].get_ydata()) > high  # type: ignore[attr-defined]
-    assert layout_problems(fig) == [] and axes_share(fig, "height") >= 0.5
+    assert fig.axes[0].get_ylim() == pytest.approx((min(heights) / 2, max(heights) * 2))
+    assert min(medians(fig)["fan-in, tanh"].get_ydata()) > fig.axes[0].get_ylim()[1]
+    assert layout_problems(fig) == [] and share(fig, "height") >= 0.5
 
 
-def test_the_record_is_drawn_with_its_own_network_alone(
-    networks: dict[tuple[str, str], np.ndarray],
-) -> None:
-    def records(fig: Figure) -> list[object]:
+def test_the_record_is_drawn_edged_with_its_own_network_alone(networks):
+    def records(fig):
         lines = [line for ax in fig.axes for line in ax.get_lines()]
         return [line for line in lines if line.get_markerfacecolor() == "none"]
 
     (record,) = records(pnm.make_figure(reproduced=networks))
     means = np.exp(np.log(np.array(pnm.NABLA_W_NORMS)[:, 1:5]).mean(axis=0))
-    assert record.get_ydata() == pytest.approx(means)  # type: ignore[attr-defined]
-    assert record.get_markeredgewidth() >= 1  # type: ignore[attr-defined]
+    assert (
+        record.get_ydata() == pytest.approx(means) and record.get_markeredgewidth() >= 1
+    )
     others = {pair: runs for pair, runs in networks.items() if pair[0] == "standard"}
     assert records(pnm.make_figure(reproduced=others)) == []
 
 
 def test_the_table_printed_gives_each_network_s_growth_and_the_runs_left_out(
-    cwd: object,
-    capsys: pytest.CaptureFixture[str],
-    networks: dict[tuple[str, str], np.ndarray],
-) -> None:
+    cwd, capsys, networks
+):
     assert pnm.main([*OPTIONS.split(), "-o", "c.png"]) == 0
     rows = []
     for (init, activation), runs in networks.items():
         done = growth(trained(runs))
         median = f"×{np.median(done):.2f}" if len(done) else "—"
-        band = "—"
-        if len(done) > 1:
-            band = "{:.2f}–{:.2f}".format(*np.percentile(done, [5, 95]))
+        band = (
+            "{:.2f}–{:.2f}".format(*np.percentile(done, [5, 95]))
+            if len(done) > 1
+            else "—"
+        )
         rows.append(
             f"| `{init}` | `{activation}` | {median} | {band} | {3 - len(done)} |"
         )
@@ -168,4 +156,3 @@ def test_the_table_printed_gives_each_network_s_growth_and_the_runs_left_out(
         f"The record, made with backprop2 and sigmoid: ×{record:.2f} per layer",
         "c.png",
     ]
-    assert matplotlib.rcParams["savefig.transparent"] is False  # the styles undone

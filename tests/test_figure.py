@@ -5,8 +5,6 @@ import io
 import re
 import shlex
 import textwrap
-from collections.abc import Iterable
-from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -17,27 +15,30 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.text import Text
-from support import ROOT, axes_share, layout_problems, pixels, png_pixels
+from support import ROOT, layout_problems, pixels, share
 
 import plot_nabla_magnitudes as pnm
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def test_the_default_figure_is_pixel_identical_to_the_original(
-    original_figure: Figure,
-) -> None:
+def test_the_default_figure_is_pixel_identical_to_the_original(original_figure):
     assert pixels(pnm.make_figure()) == pixels(original_figure)
 
 
-def test_draw_labels_its_axes_as_the_original_on_any_axes() -> None:
+def test_layer_l_labels_the_original_and_draw_and_the_input_end_every_other(runs):
     left, ax = Figure().subplots(1, 2)  # any axes of a grid
     assert pnm.draw(ax) == ax.get_lines()  # to restyle as one likes
     labels = ("Layer $l$", r"$\Vert\nabla C^l_w\Vert$")  # as the original's
     assert ((ax.get_xlabel(), ax.get_ylabel()), left.get_lines()) == (labels, [])
+    assert pnm.make_figure().axes[0].get_xlabel() == "Layer $l$"
+    networks = {("backprop2", "sigmoid"): runs, ("standard", "tanh"): runs}
+    for asked in [dict(log=True), dict(reproduced=runs), dict(reproduced=networks)]:
+        texts = [t.get_text() for t in pnm.make_figure(**asked).findobj(Text)]
+        assert "Hidden layer $l$ from the input" in texts
 
 
-def test_make_figure_leaves_pyplot_alone_unless_asked() -> None:
+def test_make_figure_leaves_pyplot_alone_unless_asked():
     before = plt.get_fignums()
     assert (pnm.make_figure().canvas.manager, plt.get_fignums()) == (None, before)
     fig = pnm.make_figure(pyplot=True)
@@ -45,31 +46,31 @@ def test_make_figure_leaves_pyplot_alone_unless_asked() -> None:
     plt.close("all")
 
 
-def test_a_log_axis_is_labelled_at_1_2_and_5_times_each_power_of_ten() -> None:
-    (ax,) = pnm.make_figure(log=True).axes
+def texts(legend):
+    """A legend's title and entries."""
+    return [legend.get_title().get_text(), *(t.get_text() for t in legend.texts)]
+
+
+def test_a_log_axis_at_1_2_5_a_legend_in_the_plot_or_beside_it_for_more():
+    (ax,) = pnm.make_figure(log=True, legend=True).axes
     ax.figure.draw_without_rendering()
     (low, high), ticks = ax.get_ylim(), zip(ax.get_yticks(), ax.get_yticklabels())
     labels = [label.get_text() for tick, label in ticks if low <= tick <= high]
     assert (ax.get_yscale(), labels) == ("log", ["0.2", "0.5", "1", "2", "5", "10"])
-
-
-def test_the_legend_names_the_mini_batches_in_the_plot_or_beside_it() -> None:
-    def texts(legend: object) -> list[str]:
-        return [legend.get_title().get_text(), *(t.get_text() for t in legend.texts)]  # type: ignore[attr-defined]
-
-    (ax,) = (fig := pnm.make_figure(legend=True)).axes
-    assert (texts(ax.get_legend()), fig.legends) == (["mini-batch", "7", "8", "9"], [])
     growths = [f"{b} (×{pnm.growth_per_layer(b):.1f} per layer)" for b in (7, 8, 9)]
-    (ax,) = pnm.make_figure(log=True, legend=True).axes
-    assert texts(ax.get_legend())[1:] == growths
+    assert texts(ax.get_legend()) == ["mini-batch", *growths]
+    (fig := pnm.make_figure(legend=True)).draw_without_rendering()
+    assert (texts(fig.axes[0].get_legend()), fig.legends) == (
+        ["mini-batch", "7", "8", "9"],
+        [],
+    )
     (legend,) = pnm.make_figure(range(1, 11), legend=True).legends  # beside it
     assert texts(legend) == ["mini-batch", *map(str, range(1, 11))]
     pnm.draw(ax := Figure().add_subplot(), legend=True)
     assert texts(ax.get_legend()) == ["mini-batch", "7", "8", "9"]
 
 
-def colours(batches: Iterable[int], style: str | None) -> dict[int, tuple[float, ...]]:
-    """Each mini-batch's colour, as drawn in *style*."""
+def colours(batches, style):
     (ax,) = pnm.make_figure(batches, style=style).axes
     return {int(line.get_label()): to_rgba(line.get_color()) for line in ax.lines}
 
@@ -77,9 +78,7 @@ def colours(batches: Iterable[int], style: str | None) -> dict[int, tuple[float,
 @pytest.mark.parametrize(
     "style", [None, "classic", "dark_background", "tableau-colorblind10", "grayscale"]
 )
-def test_a_mini_batch_keeps_a_colour_of_its_own_the_original_s_or_the_style_s(
-    style: str | None,
-) -> None:
+def test_a_mini_batch_keeps_a_colour_of_its_own_the_original_s_or_the_style_s(style):
     everyone = colours(range(1, 11), style)
     assert len(set(everyone.values())) == 10
     for batches in [(9,), (7, 9), (2, 7, 8, 9), (1, 10)]:
@@ -89,9 +88,7 @@ def test_a_mini_batch_keeps_a_colour_of_its_own_the_original_s_or_the_style_s(
     assert [everyone[batch] for batch in (7, 8, 9)] == [to_rgba(c) for c in first]
 
 
-def test_styles_files_dicts_and_lists_apply_in_order_to_the_figure_alone(
-    tmp_path: Path,
-) -> None:
+def test_styles_files_and_settings_apply_in_order_to_the_figure_alone(tmp_path):
     (house := tmp_path / "house.mplstyle").write_text("figure.figsize: 5, 3\n")
     before = dict(matplotlib.rcParams)
     for style, size in [
@@ -104,19 +101,17 @@ def test_styles_files_dicts_and_lists_apply_in_order_to_the_figure_alone(
     assert dict(matplotlib.rcParams) == before
 
 
-def test_the_record_s_markers_have_an_edge_of_1_point_at_least_in_every_style(
-    runs: np.ndarray,
-) -> None:
+def test_the_record_s_markers_have_an_edge_of_1_point_at_least_in_every_style(runs):
     for style in matplotlib.style.available:
         with matplotlib.style.context(style):
             for reproduced in (None, runs):
                 drawn = pnm.draw(Figure().add_subplot(), reproduced=reproduced)
                 marked = [a for a in drawn if getattr(a, "get_marker", str)() == "o"]
-                edges = {line.get_markeredgewidth() for line in marked}  # type: ignore[attr-defined]
+                edges = {line.get_markeredgewidth() for line in marked}
                 assert len(marked) == 3 and min(edges) >= 1, style
 
 
-def test_type_is_as_large_as_the_style_says_whatever_the_size() -> None:
+def test_type_is_as_large_as_the_style_says_whatever_the_size():
     talk = matplotlib.style.library["seaborn-v0_8-talk"]
     fig = pnm.make_figure(log=True, legend=True, title="T", style=talk, size=(6.4, 3.6))
     (ax,) = fig.axes
@@ -129,28 +124,25 @@ def test_type_is_as_large_as_the_style_says_whatever_the_size() -> None:
     assert fig.texts[0].get_fontsize() == pytest.approx(title.get_size_in_points())
 
 
-# Each plot at the smallest size that the README names for it, with a long title.
-FLOORS = [
-    ("plot", (3, 2), (7, 8, 9)),
-    ("plot", (4.8, 3.6), range(1, 11)),
-    ("panels", (4.8, 3.6), (7, 8, 9)),
-    ("panels", (6.4, 3.6), range(1, 11)),
-]
-
-
-@pytest.mark.parametrize(("kind", "size", "batches"), FLOORS)
+@pytest.mark.parametrize(
+    ("size", "batches", "panels"),
+    [
+        ((3, 2), (7, 8, 9), False),
+        ((4.8, 3.6), range(1, 11), False),
+        ((4.8, 3.6), (7, 8, 9), True),
+    ],
+)
 def test_down_to_the_readme_s_sizes_nothing_is_cut_off_covered_or_flattened(
-    kind: str, size: tuple[float, float], batches: Iterable[int], runs: object
-) -> None:
-    reproduced = runs if kind == "panels" else None
-    title = "The vanishing gradient in a deep network"
+    size, batches, panels, runs
+):
     fig = pnm.make_figure(
-        batches, size=size, log=True, legend=True, title=title, reproduced=reproduced
-    )
+        batches, size=size, log=True, legend=True, reproduced=runs if panels else None,
+        title="The vanishing gradient in a deep network",
+    )  # fmt: skip
     assert layout_problems(fig) == []
 
 
-# The README's recipes for a slide and a paper, and what make_figure takes for them.
+# The README's recipes for slides and papers: its commands that draw the plot.
 RECIPES = re.findall(
     r"^python (plot_nabla_magnitudes.py --log --legend .*)$", README, re.M
 )
@@ -158,8 +150,8 @@ RECIPES = re.findall(
 
 @pytest.mark.parametrize("command", RECIPES)
 def test_the_readme_s_recipes_fit_their_slide_or_column_uncut_the_plot_half_of_it(
-    cwd: Path, command: str
-) -> None:
+    cwd, command
+):
     args = shlex.split(command)[1:]
     with contextlib.redirect_stdout(io.StringIO()):
         assert pnm.main(args) == 0
@@ -167,45 +159,29 @@ def test_the_readme_s_recipes_fit_their_slide_or_column_uncut_the_plot_half_of_i
     styles = [w for previous, w in zip(args, args[1:]) if previous == "--style"]
     style = [dict([s.split("=")]) if "=" in s else s for s in styles]
     fig = pnm.make_figure(log=True, legend=True, size=size, style=style)
-    assert layout_problems(fig) == [] and axes_share(fig) >= 0.5
-    if args[-1].endswith(".png"):  # the picture is the figure
-        assert png_pixels(cwd / args[-1]) == pixels(fig)
-    assert len(RECIPES) == 3
+    assert layout_problems(fig) == [] and share(fig) >= 0.5 and len(RECIPES) == 3
+    if args[-1].endswith(".png"):  # the picture is that figure
+        assert pixels(cwd / args[-1]) == pixels(fig)
 
 
-def test_a_transparent_figure_has_see_through_bands_and_no_legend_box(
-    runs: np.ndarray,
-) -> None:
+def test_a_transparent_figure_has_see_through_bands_and_no_legend_box(runs):
     style = {"savefig.transparent": True}
     fig = pnm.make_figure(reproduced=runs, legend=True, style=style)
-    bands = [band for ax in fig.axes for band in ax.collections]
-    assert {band.get_facecolor()[0][3] for band in bands} == {0.25}
-    assert [legend.get_frame_on() for legend in fig.legends] == [False]
+    assert {
+        band.get_facecolor()[0][3] for ax in fig.axes for band in ax.collections
+    } == {0.25}
     (ax,) = pnm.make_figure(legend=True, style=style).axes
-    assert not ax.get_legend().get_frame_on()
+    assert [legend.get_frame_on() for legend in [*fig.legends, ax.get_legend()]] == [
+        False
+    ] * 2
 
 
-def test_the_original_says_layer_and_every_other_figure_which_end_is_the_input(
-    runs: np.ndarray,
-) -> None:
-    def says(fig: Figure) -> list[str]:
-        return [
-            text.get_text() for text in fig.findobj(Text) if "ayer" in text.get_text()
-        ]
-
-    assert says(pnm.make_figure()) == ["Layer $l$"]
-    networks = {("backprop2", "sigmoid"): runs, ("standard", "tanh"): runs}
-    for asked in [dict(log=True), dict(reproduced=runs), dict(reproduced=networks)]:
-        assert "Hidden layer $l$ from the input" in says(pnm.make_figure(**asked))
-
-
-def test_make_figure_takes_a_size_and_mini_batches_as_numpy_gives_them() -> None:
+def test_make_figure_takes_a_size_and_mini_batches_as_numpy_gives_them():
     fig = pnm.make_figure(np.arange(7, 10), size=np.array([6.4, 4.8]))
-    assert tuple(fig.get_size_inches()) == (6.4, 4.8)
     assert pixels(fig) == pixels(pnm.make_figure((7, 8, 9), size=(6.4, 4.8)))
 
 
-def test_the_examples_in_the_readme_and_the_docstring_run_as_written(cwd: Path) -> None:
+def test_the_examples_in_the_readme_and_the_docstring_run_as_written(cwd):
     (python,) = re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL)
     docstring = (pnm.__doc__ or "").split("::\n")[1]  # the block that ends it
     for example in (python, textwrap.dedent(docstring)):

@@ -1,6 +1,7 @@
 """The record: every number exactly as recorded, and the helpers over it."""
 
 import ast
+import itertools
 import math
 
 import numpy as np
@@ -26,12 +27,12 @@ ORIGINAL_TABLE = """\
 ORIGINAL_ROWS = [ast.literal_eval(line) for line in ORIGINAL_TABLE.splitlines()]
 
 
-def test_every_value_is_the_recorded_float() -> None:
+def test_every_value_is_the_recorded_float():
     assert [list(row) for row in pnm.NABLA_W_NORMS] == ORIGINAL_ROWS
     assert {type(value) for row in pnm.NABLA_W_NORMS for value in row} == {float}
 
 
-def test_the_plotted_numbers_are_the_original_script_s_lists() -> None:
+def test_the_plotted_numbers_are_the_original_script_s_lists():
     plotted = [list(pnm.hidden_layer_norms(b)) for b in pnm.REPRESENTATIVE_BATCHES]
     lists = [
         n.value for n in ast.parse(ORIGINAL_SCRIPT).body if isinstance(n, ast.Assign)
@@ -39,7 +40,7 @@ def test_the_plotted_numbers_are_the_original_script_s_lists() -> None:
     assert plotted == [ast.literal_eval(value) for value in lists]  # nw1, nw2, nw3
 
 
-def test_the_readme_table_is_the_record_digit_for_digit() -> None:
+def test_the_readme_table_is_the_record_digit_for_digit():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     rows = [
         line.replace("*", "").strip("| ").split(" | ")
@@ -52,35 +53,25 @@ def test_the_readme_table_is_the_record_digit_for_digit() -> None:
     ]
 
 
-def test_growth_per_layer_is_the_geometric_mean_of_successive_ratios() -> None:
-    for batch in range(1, 11):
-        norms = pnm.hidden_layer_norms(batch)
-        ratios = [b / a for a, b in zip(norms, norms[1:])]
+def test_growth_and_csv_are_the_record_s_as_asked():
+    for batch in range(1, 11):  # growth: the geometric mean of successive ratios
+        ratios = [b / a for a, b in itertools.pairwise(pnm.hidden_layer_norms(batch))]
         expected = math.prod(ratios) ** (1 / len(ratios))
         assert math.isclose(pnm.growth_per_layer(batch), expected, rel_tol=1e-12)
-
-
-def test_table_csv_reads_back_as_the_record_in_the_order_asked() -> None:
     header, *lines = pnm.table_csv().splitlines()
     assert header == "mini_batch,layer_1,layer_2,layer_3,layer_4,layer_5,layer_6"
-    rows = [line.split(",") for line in lines]
-    assert [int(row[0]) for row in rows] == list(range(1, 11))
-    assert [[float(v) for v in row[1:]] for row in rows] == ORIGINAL_ROWS
+    assert [[float(v) for v in line.split(",")] for line in lines] == [
+        [batch, *row] for batch, row in enumerate(ORIGINAL_ROWS, 1)
+    ]
     for batches in [(9, 2), range(9, 1, -7), np.array([9, 2])]:
         rows = pnm.table_csv(batches).splitlines()[1:]
         assert [row.split(",")[0] for row in rows] == ["9", "2"]
 
 
-@pytest.mark.parametrize("batch", [0, 11, -1])
-def test_a_mini_batch_outside_1_to_10_is_refused_not_read_from_the_other_end(
-    batch: int,
-) -> None:
-    message = f"a mini-batch must be from 1 to 10, not {batch}"
-    for call in (
-        lambda: pnm.hidden_layer_norms(batch),
-        lambda: pnm.growth_per_layer(batch),
-        lambda: pnm.table_csv([7, batch]),
-        lambda: pnm.make_figure([batch]),
-    ):
-        with pytest.raises(ValueError, match=message):
-            call()
+@pytest.mark.parametrize("batch", [0, 11])
+def test_a_mini_batch_outside_1_to_10_is_refused_not_read_from_the_other_end(batch):
+    for call in (pnm.hidden_layer_norms, pnm.growth_per_layer, pnm.make_figure):
+        with pytest.raises(ValueError, match=f"must be from 1 to 10, not {batch}"):
+            call([batch] if call is pnm.make_figure else batch)
+    with pytest.raises(ValueError, match="must be from 1 to 10"):
+        pnm.table_csv([7, batch])
