@@ -95,13 +95,11 @@ def test_png_pdf_and_svg_say_what_they_show_and_how_they_were_made_postscript_wh
         header = (folder / path).read_bytes().split(b"%%EndComments")[0].decode()
         assert f"%%Creator: {PROG}\n" in header and "Title" not in header
     for fmt in ("png", "pdf", "svg", "eps", "ps"):  # for those who call savefig
-        pnm.make_figure(title="T").savefig(
-            io.BytesIO(), format=fmt, metadata=pnm.metadata(fmt)
-        )
+        pnm.make_figure().savefig(io.BytesIO(), format=fmt, metadata=pnm.metadata(fmt))
 
 
 def test_the_same_command_writes_the_same_bytes_at_any_time(cwd, monkeypatch):
-    formats, files = ["pdf", "svg", "svgz", "eps", "png"], []
+    formats, files = ["pdf", "svgz", "eps"], []  # dated, gzipped, dated
     for run, now in enumerate([1e9, 1.5e9]):
         monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(now)))
         monkeypatch.setattr(time, "time", lambda now=now: now)

@@ -175,10 +175,10 @@ def test_the_command_line_draws_the_runs_and_its_files_say_how_they_were_made(
     (cwd / "house.mplstyle").write_text("lines.linewidth: 3\n")
     # Each path in full, -o in each of its spellings; a title that looks like one.
     args = f"--reproduce 3 --seed 4 --data {cwd}/mnist --style {cwd}/house.mplstyle"
-    args += f" --title {cwd}/T -o {cwd}/out/r.svg --output={cwd}/r.png -o{cwd}/r.pdf"
+    args += f" --title {cwd}/T -o {cwd}/out/r.svg --output={cwd}/r.png -o{cwd}/r.svgz"
     assert pnm.main(args.split()) == 0
     runs = pnm.reproduce(3, seed=4)
-    paths = "".join(f"{cwd}/{path}\n" for path in ("out/r.svg", "r.png", "r.pdf"))
+    paths = "".join(f"{cwd}/{path}\n" for path in ("out/r.svg", "r.png", "r.svgz"))
     assert capsys.readouterr().out == f"{pnm.Agreement(runs)}\n{paths}"
     drawn = pnm.make_figure(
         reproduced=runs, style=[cwd / "house.mplstyle"], title=f"{cwd}/T"
@@ -186,7 +186,7 @@ def test_the_command_line_draws_the_runs_and_its_files_say_how_they_were_made(
     assert pixels(cwd / "r.png") == pixels(drawn)
     svg = (cwd / "out" / "r.svg").read_text()
     command = f"--data mnist --style house.mplstyle --title {cwd}/T -o r.svg"
-    assert f"{PROG} --reproduce 3 --seed 4 {command} --output=r.png -or.pdf " in svg
+    assert f"{PROG} --reproduce 3 --seed 4 {command} --output=r.png -or.svgz " in svg
     assert "Run i from seed 4 + i." in svg and str(pnm.Agreement(runs)) in svg
     assert svg.count(str(cwd)) == svg.count(f"{cwd}/T")  # in the title alone
 
