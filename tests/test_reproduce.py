@@ -49,7 +49,7 @@ def test_a_data_file_missing_cut_short_or_altered_is_one_line(
 def test_mnist_s_full_training_files_load_reading_only_the_first_thousand(tmp_path):
     # MNIST's own files have 60,000 records. These have 2,000; the gzipped ones are
     # damaged after the first 1,000, which must never be read.
-    for name, header, record in [(IMAGES, 16, 784), (LABELS, 8, 1)]:
+    for name, record in [(IMAGES, 784), (LABELS, 1)]:
         data = bytearray(gzip.decompress((ROOT / "data" / name).read_bytes()))
         data[4:8] = (2_000).to_bytes(4, "big")
         rest = gzip.compress(b"\xff" * record * 1_000, mtime=0)[:-100]  # cut short
@@ -192,7 +192,8 @@ def test_the_command_line_draws_the_runs_and_its_files_say_how_they_were_made(
 
 
 def test_another_network_s_growth_is_in_legend_panels_and_table(cwd, capsys):
-    args = "--reproduce 4 --init standard --activation tanh --legend --batches 2 9 -o r.svg"
+    args = "--reproduce 4 --init standard --activation tanh --legend --batches 2 9"
+    args += " -o r.svg"
     assert pnm.main(args.split()) == 0
     runs = pnm.reproduce(4, init="standard", activation="tanh")
     growths = growth(runs[:, [1, 8]])
