@@ -74,9 +74,7 @@ def test_standard_output_gone_closed_or_full_is_not_success(tmp_path):
     os.close(read)  # as `| head` does, once it has what it wants
     with os.fdopen(write, "w") as gone, open("/dev/full", "w") as full:
         for stdout, said in [(gone, ""), (full, "No space left on device")]:
-            result = run_script(
-                "--reproduce", "20", "--csv", cwd=tmp_path, stdout=stdout
-            )
+            result = run_script("--csv", cwd=tmp_path, stdout=stdout)
             assert result.returncode != 0 and said in result.stderr
             assert said or result.stderr == ""  # the reader gone: quietly
     closed = run_script("--csv", cwd=tmp_path, preexec_fn=lambda: os.close(1))

@@ -105,10 +105,9 @@ def test_the_record_s_markers_have_an_edge_of_1_point_at_least_in_every_style(ru
     for style in matplotlib.style.available:
         with matplotlib.style.context(style):
             for reproduced in (None, runs):
-                drawn = pnm.draw(Figure().add_subplot(), reproduced=reproduced)
-                marked = [a for a in drawn if getattr(a, "get_marker", str)() == "o"]
-                edges = {line.get_markeredgewidth() for line in marked}
-                assert len(marked) == 3 and min(edges) >= 1, style
+                drawn = pnm.draw(Figure().add_subplot(), [7], reproduced=reproduced)
+                (marked,) = [a for a in drawn if getattr(a, "get_marker", str)() == "o"]
+                assert marked.get_markeredgewidth() >= 1, style
 
 
 def test_type_is_as_large_as_the_style_says_whatever_the_size():
@@ -160,8 +159,6 @@ def test_the_readme_s_recipes_fit_their_slide_or_column_uncut_the_plot_half_of_i
     style = [dict([s.split("=")]) if "=" in s else s for s in styles]
     fig = pnm.make_figure(log=True, legend=True, size=size, style=style)
     assert layout_problems(fig) == [] and share(fig) >= 0.5 and len(RECIPES) == 3
-    if args[-1].endswith(".png"):  # the picture is that figure
-        assert pixels(cwd / args[-1]) == pixels(fig)
 
 
 def test_a_transparent_figure_has_see_through_bands_and_no_legend_box(runs):
