@@ -9,14 +9,10 @@
 # ///
 """The vanishing gradient: how ‖∇C^l_w‖ shrinks toward the input of a deep network.
 
-Michael Nielsen trained a 784-30-30-30-30-30-10 sigmoid network on 1,000 MNIST
-images, ten mini-batches of 100 with eta = 0.01 and lambda = 0.05, and recorded
-the norm of each weight layer's unregularized gradient: `NABLA_W_NORMS`. His
-figure, drawn here to the pixel, plots mini-batches 7, 8 and 9 over the hidden
-layers, where the norm shrinks about fourfold per layer toward the input; the
-first and last layers meet 784 inputs and 10 outputs. `reproduce` trains the
-network again; `make_figure` draws the record over the runs, or compares
-networks. Run ``python plot_nabla_magnitudes.py --help``, or, from Python::
+Michael Nielsen's record of the weight gradient's norm in each layer of a
+784-30-30-30-30-30-10 sigmoid network on MNIST, `NABLA_W_NORMS`; his figure of
+it, to the pixel, and other views, `make_figure`; and the network trained again,
+`reproduce`. Run ``python plot_nabla_magnitudes.py --help``, or from Python::
 
     import plot_nabla_magnitudes as pnm
 
@@ -490,36 +486,25 @@ INITIALISATIONS: dict[str, tuple[Callable[[int, int], tuple[int, int]], str]] = 
 }
 
 
-def _sigmoid(z: Array) -> None:
-    """Make z its sigmoid, 1 / (1 + e^-z), in place; e^-z may overflow to inf."""
+def _activate(z: Array, activation: str) -> None:
+    """Make z the activation of z, in place; sigmoid's e^-z may overflow to inf."""
     import numpy as np
 
-    np.negative(z, out=z)
-    np.exp(z, out=z)
-    z += 1.0
-    np.reciprocal(z, out=z)
+    if activation == "sigmoid":  # 1 / (1 + e^-z)
+        np.exp(np.negative(z, out=z), out=z)
+        z += 1.0
+        np.reciprocal(z, out=z)
+    elif activation == "tanh":
+        np.tanh(z, out=z)
+    else:  # relu
+        np.maximum(z, 0.0, out=z)
 
 
-def _tanh(z: Array) -> None:
-    """Make z its tanh, in place."""
-    import numpy as np
-
-    np.tanh(z, out=z)
-
-
-def _relu(z: Array) -> None:
-    """Make z its rectified value, max(z, 0), in place."""
-    import numpy as np
-
-    np.maximum(z, 0.0, out=z)
-
-
-# Each activation of the hidden layers, made in place, and its slope as a function
-# of its value a. The output layer is a sigmoid in every network.
-ACTIVATIONS: dict[str, tuple[Callable[[Array], None], Callable[[Array], Any]]] = {
-    "sigmoid": (_sigmoid, lambda a: a * (1 - a)),
-    "tanh": (_tanh, lambda a: 1 - a * a),
-    "relu": (_relu, lambda a: a > 0),
+# Each activation of the hidden layers, and its slope as a function of its value a.
+ACTIVATIONS: dict[str, Callable[[Array], Any]] = {
+    "sigmoid": lambda a: a * (1 - a),
+    "tanh": lambda a: 1 - a * a,
+    "relu": lambda a: a > 0,
 }
 
 
@@ -544,7 +529,7 @@ def reproduce(
     import numpy as np
     from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
-    network = (INITIALISATIONS[init][0], ACTIVATIONS[activation])
+    network = (INITIALISATIONS[init][0], (activation, ACTIVATIONS[activation]))
     images, labels = _load_mnist(data)
     used = np.any(images, axis=0)  # a fifth of the pixels are blank in every image
     mnist = (images.compress(used, axis=1), np.eye(10)[labels], used)
@@ -606,12 +591,12 @@ def _gradients(
     weights: list[Array], biases: list[Array], x: Array, y: Array, activation: Any
 ) -> tuple[list[Array], list[Array]]:
     """Return ∇C_w and ∇C_b of the cross-entropy cost, summed over x, each run's."""
-    activate, slope = activation
+    name, slope = activation
     outputs = [x]
     for layer, (w, b) in enumerate(zip(weights, biases)):
         z = outputs[-1] @ w
-        z += b
-        (_sigmoid if layer == len(weights) - 1 else activate)(z)
+        z += b  # the output layer is a sigmoid in every network
+        _activate(z, "sigmoid" if layer == len(weights) - 1 else name)
         outputs.append(z)
     delta = outputs[-1] - y  # the cross-entropy cost's, at a sigmoid output
     nabla_w, nabla_b = [], []
@@ -1028,22 +1013,21 @@ def _training(args: argparse.Namespace) -> Networks:
         raise _Failure(str(exc)) from None
     inits = dict.fromkeys(args.init or RECORD_NETWORK[:1])
     activations = dict.fromkeys(args.activation or RECORD_NETWORK[1:])
-    total = len(inits) * len(activations) * args.reproduce
+    pairs = [(init, act) for init in inits for act in activations]
     trained: Networks = {}
 
     def progress(done: int, runs: int) -> None:
         done += len(trained) * runs
-        print(f"\rtraining: {done} of {total} runs", end="", file=sys.stderr)
-        sys.stderr.flush()
+        said = f"\rtraining: {done} of {len(pairs) * runs} runs"
+        print(said, end="", file=sys.stderr, flush=True)
 
     shown = sys.stderr is not None and sys.stderr.isatty()
     try:
-        for init in inits:
-            for act in activations:
-                trained[init, act] = reproduce(
-                    args.reproduce, seed=args.seed, init=init, activation=act,
-                    data=args.data, progress=progress if shown else None,
-                )  # fmt: skip
+        for init, act in pairs:
+            trained[init, act] = reproduce(
+                args.reproduce, seed=args.seed, init=init, activation=act,
+                data=args.data, progress=progress if shown else None,
+            )  # fmt: skip
     finally:
         if shown:  # the progress line ends, stopped or not
             print(file=sys.stderr)

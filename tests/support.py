@@ -123,8 +123,8 @@ def layout_problems(fig):
 
 
 def share(fig, of="area"):
-    """The share of *fig*'s area, or of its height, that its plots take, drawn."""
-    fig.draw_without_rendering()
+    """The share of *fig*'s area, or of its height, that its plots take, as last
+    drawn (by `layout_problems`)."""
     whole, boxes = fig.bbox, [ax.bbox for ax in fig.axes]
     if of == "height":
         return float(max(b.y1 for b in boxes) - min(b.y0 for b in boxes)) / whole.height

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from matplotlib.backend_bases import FigureCanvasBase
+from matplotlib.figure import Figure
 from PIL import Image
 from support import PROG, SCRIPT, listing
 
@@ -21,8 +22,9 @@ POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX files and limi
 # Every format matplotlib writes here without LaTeX, an extension in capitals too.
 FORMATS = sorted(set(FigureCanvasBase.get_supported_filetypes()) - {"pgf"})
 PATHS = [f"figure.{fmt}" for fmt in FORMATS] + ["FIGURE.SVG"]
-# matplotlib takes seconds to write TrueType fonts into PostScript: Type 3 here.
-FAST = ["--style", "ps.fonttype=3"]
+# matplotlib takes a while to write TrueType fonts: Type 3 here, as test_cli's
+# test of fonts is the one that needs them.
+FAST = ["--style", "ps.fonttype=3", "--style", "pdf.fonttype=3"]
 
 
 def main(*args):
@@ -35,52 +37,37 @@ def outputs(*paths):
     return [arg for path in paths for arg in ("-o", path)]
 
 
-@pytest.fixture(scope="module")
-def written(tmp_path_factory):
-    """A folder where this process has written every format, and what it said."""
-    folder = tmp_path_factory.mktemp("formats")
-    with contextlib.chdir(folder):
-        status, printed = main(*outputs(*PATHS))
-    assert status == 0
-    return folder, printed
-
-
-def test_every_format_is_written_as_its_extension_says_and_its_path_printed(written):
-    folder, printed = written
-    assert (printed, listing(folder)) == (
-        "".join(f"{p}\n" for p in PATHS),
-        sorted(PATHS),
-    )
-    magic = {
-        "pdf": b"%PDF-",
-        "svg": b"<?xml",
-        "eps": b"%!PS-Adobe-3.0 EPSF",
-        "ps": b"%!PS-",
-    }
+@pytest.mark.slow  # many seconds: each format drawn anew
+def test_every_format_is_written_as_its_extension_says_and_its_path_printed(cwd):
+    assert main(*outputs(*PATHS)) == (0, "".join(f"{p}\n" for p in PATHS))
+    assert listing(cwd) == sorted(PATHS)
+    magic = {"pdf": b"%PDF-", "svg": b"<?xml", "eps": b"%!PS-Adobe-3.0 EPSF"}
+    magic.update(ps=b"%!PS-")
     for path, fmt in zip(PATHS, [*FORMATS, "svg"]):
-        data = (folder / path).read_bytes()
+        data = (cwd / path).read_bytes()
         if fmt in ("svgz", *magic):
             data = gzip.decompress(data) if fmt == "svgz" else data
             assert data.startswith(magic.get(fmt, b"<?xml")), path
         elif fmt in ("raw", "rgba"):  # bare pixels
             assert len(data) == 640 * 480 * 4
         else:
-            with Image.open(folder / path) as image:
+            with Image.open(cwd / path) as image:
                 name = {"jpg": "JPEG", "tif": "TIFF"}.get(fmt, fmt.upper())
                 assert (image.format, image.size) == (name, (640, 480)), path
 
 
 def test_png_pdf_and_svg_say_what_they_show_and_how_they_were_made_postscript_who(
-    written,
+    cwd,
 ):
-    folder, _ = written
-    with Image.open(folder / "figure.png") as image:
+    paths = [f"figure.{fmt}" for fmt in ("png", "pdf", "svg", "eps", "ps")]
+    assert main(*outputs(*paths))[0] == 0
+    with Image.open(cwd / "figure.png") as image:
         png = image.text
-    pdf = (folder / "figure.pdf").read_bytes().decode("latin-1").replace("\\(", "(")
-    svg = (folder / "figure.svg").read_text()
+    pdf = (cwd / "figure.pdf").read_bytes().decode("latin-1").replace("\\(", "(")
+    svg = (cwd / "figure.svg").read_text()
     code = hashlib.sha256(SCRIPT.read_bytes()).hexdigest()[:12]
     made = (
-        f"Made with {PROG} {' '.join(FAST + outputs(*PATHS))} ({PROG}: SHA-256 {code}"
+        f"Made with {PROG} {' '.join(FAST + outputs(*paths))} ({PROG}: SHA-256 {code}"
     )
     what = "The norm of the weight gradient of each hidden layer, by mini-batch"
     assert (
@@ -92,10 +79,10 @@ def test_png_pdf_and_svg_say_what_they_show_and_how_they_were_made_postscript_wh
         assert "Michael Nielsen's norms of the unregularized weight gradient" in said
         assert "MIT licence" in said and made in said.replace("\n", " ")
     for path in ("figure.eps", "figure.ps"):  # no user text in PostScript
-        header = (folder / path).read_bytes().split(b"%%EndComments")[0].decode()
+        header = (cwd / path).read_bytes().split(b"%%EndComments")[0].decode()
         assert f"%%Creator: {PROG}\n" in header and "Title" not in header
     for fmt in ("png", "pdf", "svg", "eps", "ps"):  # for those who call savefig
-        pnm.make_figure().savefig(io.BytesIO(), format=fmt, metadata=pnm.metadata(fmt))
+        Figure().savefig(io.BytesIO(), format=fmt, metadata=pnm.metadata(fmt))
 
 
 def test_the_same_command_writes_the_same_bytes_at_any_time(cwd, monkeypatch):
