@@ -267,20 +267,47 @@ def _colours() -> tuple[dict[int, Any], dict[str, Any]]:
     axes = luminance(matplotlib.rcParams["axes.facecolor"])
     seen = [c for c in own if max(luminance(c), axes) / min(luminance(c), axes) >= 3]
     starts = dict(zip(_START_COLOURS, seen)) if len(seen) >= 3 else _START_COLOURS
-    return dict(zip(_OWN_COLOURS, dict.fromkeys(own + default))), dict(starts)
+
+    def gap(colour: tuple[float, ...]) -> float:  # how far from the style's own
+        return min((math.dist(colour[:3], c[:3]) for c in own), default=1.0)
+
+    # A short cycle is made up to ten with the default colours least like its own.
+    padding = sorted(default, key=gap, reverse=True)
+    return dict(zip(_OWN_COLOURS, dict.fromkeys(own + padding))), dict(starts)
 
 
-def _readable_log_scale(ax: Axes, room: bool = True) -> None:
-    """Make the y axis logarithmic, labelled at 1, 2 and 5 times each power of ten."""
+def _readable_log_scale(ax: Axes) -> None:
+    """Make the y axis logarithmic, labelled at 1, 2 and 5 times each power of ten
+    where the labels have room, one a line in two, and else at each power of ten."""
+    import matplotlib
+    from matplotlib.font_manager import FontProperties
     from matplotlib.ticker import LogLocator, NullFormatter, StrMethodFormatter
 
     ax.set_yscale("log")
     low, high = ax.get_ylim()
-    # Only where there is room; over many decades, LogLocator would label none.
-    subs = (1.0, 2.0, 5.0) if room and high < low * 1e3 else (1.0,)
+    size = FontProperties(size=matplotlib.rcParams["ytick.labelsize"]).get_size()
+    room = ax.bbox.height * 72 / ax.figure.dpi  # in points, as the axes stand now
+    labels = 3 * math.log10(high / low)  # at 1, 2 and 5, each a line and a half
+    subs = (1.0, 2.0, 5.0) if labels * 1.5 * size <= room else (1.0,)
     ax.yaxis.set_major_locator(LogLocator(subs=subs))
     ax.yaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
     ax.yaxis.set_minor_formatter(NullFormatter())
+
+
+def _unbroken_math(title: str) -> str:
+    """Return title with no line that a wrap could leave with an unmatched $:
+    within each $...$ pair, spaces become {}, mathtext's empty group; on a line
+    that matplotlib reads as plain text, each $ is escaped."""
+    import re
+
+    lines = title.split("\n")
+    for i, line in enumerate(lines):
+        if (line.count("$") - line.count(r"\$")) % 2:
+            lines[i] = re.sub(r"(?<!\\)\$", r"\\$", line)
+        else:
+            pairs = r"(?<!\\)\$.*?(?<!\\)\$"
+            lines[i] = re.sub(pairs, lambda pair: pair[0].replace(" ", "{}"), line)
+    return "\n".join(lines)
 
 
 def make_figure(
@@ -301,7 +328,8 @@ def make_figure(
     for each mini-batch; a mapping from (init, activation) to runs names their
     network, and several are compared, a panel for each activation, over all ten
     mini-batches unless batches says. style is what ``matplotlib.style.use``
-    takes; size is in inches, laid out around the type that the style sets.
+    takes; size is in inches, laid out around the type that the style sets. The
+    style's savefig settings hold when saving in ``matplotlib.style.context``.
     """
     import matplotlib.figure
     import matplotlib.style
@@ -313,14 +341,16 @@ def make_figure(
     original = chosen == REPRESENTATIVE_BATCHES and not (log or legend)
     original &= all(value is None for value in (style, size, title, reproduced))
     with matplotlib.style.context(style or {}):
+        rc = matplotlib.rcParams  # a see-through figure's legends have no box either
+        rc["legend.frameon"] = rc["legend.frameon"] and not rc["savefig.transparent"]
         new: Any = matplotlib.figure.Figure
         if pyplot:
             import matplotlib.pyplot as plt
 
             new = plt.figure
         fig: Figure = new(figsize=size, layout=None if original else "constrained")
-        if title is not None:  # wrapped, unless that could split a $...$ pair
-            fig.suptitle(title, wrap=title.count("$") < 2)
+        if title is not None:
+            fig.suptitle(_unbroken_math(title), wrap=True)
         if networks is None:
             _draw_plot(fig, chosen, log, legend, original)
         elif compared:
@@ -333,18 +363,15 @@ def make_figure(
 def _draw_plot(
     fig: Figure, batches: Sequence[int], log: bool, legend: bool, original: bool
 ) -> None:
-    """Draw one plot, its legend in it, where the lines leave room, or beside it."""
-    import matplotlib
-
+    """Draw one plot, its legend in it where it hides fewest points, or beside it."""
     ax = fig.add_subplot()
     draw(ax, batches, log=log)
     if not original:
         ax.set_xlabel(_X_LABEL)
-    framed = not matplotlib.rcParams["savefig.transparent"]
     if legend and len(batches) <= 3:
-        ax.legend(title="mini-batch", frameon=framed, framealpha=1)
+        ax.legend(title="mini-batch", framealpha=1)
     elif legend:
-        fig.legend(title="mini-batch", frameon=framed, loc="outside right center")
+        fig.legend(title="mini-batch", loc="outside right center")
 
 
 def _panels(fig: Figure, rows: int, columns: int, shared: bool) -> Any:
@@ -364,12 +391,8 @@ def _legend_below(fig: Figure, handles: Sequence[Artist], title: str | None) -> 
     em = FontProperties(size=matplotlib.rcParams["legend.fontsize"]).get_size()
     longest = max(len(str(handle.get_label())) for handle in handles)
     fit = int(fig.get_figwidth() * 72 // ((longest / 2 + 5) * em))
-    framed = not matplotlib.rcParams["savefig.transparent"]
     columns = max(1, min(len(handles), fit))
-    fig.legend(
-        handles=handles, title=title, frameon=framed, ncols=columns,
-        loc="outside lower center",
-    )  # fmt: skip
+    fig.legend(handles=handles, title=title, ncols=columns, loc="outside lower center")
 
 
 def _draw_panels(
@@ -393,16 +416,16 @@ def _draw_panels(
     wide = fig.get_figwidth() * 72 / columns > 11 * matplotlib.rcParams["font.size"]
     for index, (ax, batch) in enumerate(zip(grid, batches)):
         draw(ax, (batch,), reproduced=networks)
-        if log:  # a small panel is labelled at each power of ten alone
-            _readable_log_scale(ax, fig.get_figheight() / rows >= 3)
+        if log:
+            _readable_log_scale(ax)
         title = f"mini-batch {batch}" if wide or not index else str(batch)
         ax.set_title(title, fontsize="medium", loc="center" if wide else "left")
         ax.set(xlabel="", ylabel="" if index % columns else _Y_LABEL)
         if index + columns >= len(batches):  # the lowest panel of its column
             ax.xaxis.set_tick_params(labelbottom=True)
-        if network != RECORD_NETWORK and len(runs):
-            growth = np.median(_run_growths(runs, (batch,)))
-            _note(ax, [(f"×{growth:.2f} per layer", colours[batch])])
+        if network != RECORD_NETWORK or not len(runs):  # short, for a small panel
+            growth = np.median(_run_growths(runs, (batch,))) if len(runs) else 0
+            _note(ax, [(f"×{growth:.2f}" if len(runs) else "0 runs", colours[batch])])
     for ax in grid[len(batches) :]:
         ax.remove()
     ink = matplotlib.rcParams["text.color"]
@@ -411,7 +434,7 @@ def _draw_panels(
         growth = np.median(_run_growths(runs, batches))
         named += " of {}, {}: ×{:.2f} per layer".format(*network, growth)
     handles: list[Artist] = [Line2D([], [], c=ink, ls="--", label=f"median of {named}")]
-    handles += [Patch(fc=to_rgba(ink, _BAND_ALPHA), label=f"{_BAND_NAME} of {named}")]
+    handles += [Patch(fc=to_rgba(ink, _BAND_ALPHA), label=f"{_BAND_NAME} of the runs")]
     if network == RECORD_NETWORK:
         marks: dict[str, Any] = {"marker": "o", "mfc": "none", "mew": _edge()}
         handles.insert(0, Line2D([], [], c=ink, label=_RECORD, **marks))
@@ -452,15 +475,17 @@ def _draw_comparison(fig: Figure, batches: Sequence[int], networks: Networks) ->
         row[0].set_ylim(min(heights) / 2, max(heights) * 2)
     for ax, activation in zip(row, activations):
         ax.set(title=activation, xticks=_LAYERS)
-        _readable_log_scale(ax, fig.get_figheight() >= 3)
+        _readable_log_scale(ax)
         _note(ax, notes[activation])
     row[0].set_ylabel(_Y_LABEL)
     inits = dict.fromkeys(init for init, _ in networks)
     handles = [Line2D([], [], c=colours[init], ls="--", label=init) for init in inits]
     handles += [line for ax in row for line in ax.lines if line.get_label() == _RECORD]
     each = len(next(iter(networks.values())))
-    title = f"median and {_BAND_NAME} of {each} runs of each start\n"
-    _legend_below(fig, handles, title + "in a panel: growth per layer (runs trained)")
+    title = f"first weights: median and {_BAND_NAME} of {each} runs\n"
+    _legend_below(
+        fig, handles, title + "in each panel: growth per layer (runs trained)"
+    )
 
 
 # -- Reproducing the record: as backprop2 trained it in 2013 (README, "Reproducing") -
@@ -712,7 +737,7 @@ _FORMATS: dict[str, tuple[str | None, int]] = {
     "webp": (None, 16_383), "pdf": ("pdf", 0), "svg": ("svg", 0),
     "svgz": ("svg", 0), "eps": ("eps", 0), "ps": ("ps", 0),
 }  # fmt: skip
-_TITLE = "The norm of the weight gradient of each hidden layer, by mini-batch"
+_TITLE = "The norm of the weight gradient of each hidden layer"
 _SOURCE = (
     "The numbers are Michael Nielsen's norms of the unregularized weight gradient "
     "of a 784-30-30-30-30-30-10 sigmoid network on MNIST (ten mini-batches of 100, "
@@ -854,7 +879,9 @@ def _between(low: float, high: float, kind: Any = float) -> Callable[[str], Any]
 
 def _size(text: str) -> tuple[float, float]:
     """Return the width and height, in inches, that W,H gives."""
-    width, _, height = text.partition(",")
+    width, comma, height = text.partition(",")
+    if not comma:
+        raise argparse.ArgumentTypeError(f"expected W,H in inches, not {text!r}")
     return _between(0.1, 1000)(width), _between(0.1, 1000)(height)
 
 
@@ -882,7 +909,8 @@ def _output(path: str) -> str:
     """Return path, if its extension names a format that matplotlib writes."""
     if _format(path) not in _FORMATS:
         formats = ", ".join(_FORMATS)
-        raise argparse.ArgumentTypeError(f"{path!r} names no format of {formats}")
+        csv = " (for CSV: --csv > PATH)" if _format(path) == "csv" else ""
+        raise argparse.ArgumentTypeError(f"{path!r} names no format of {formats}{csv}")
     return _text(path)
 
 
@@ -897,6 +925,10 @@ def _parser() -> argparse.ArgumentParser:
     batches += "with --csv or to compare networks)"
     add = parser.add_argument
     add("--batches", nargs="+", type=_batches, metavar="SPEC", help=batches)
+    add = parser.add_mutually_exclusive_group().add_argument  # files, or the CSV
+    output = "write to PATH, in its extension's format; repeatable (default: a "
+    output += f"window, or {_DEFAULT_OUTPUT} where none can open)"
+    add("-o", "--output", action="append", type=_output, metavar="PATH", help=output)
     csv = "print the norms as CSV, where hidden layer l is layer_(l+1)"
     add("--csv", action="store_true", help=csv)
     add = parser.add_argument_group("reproducing the record").add_argument
@@ -914,9 +946,6 @@ def _parser() -> argparse.ArgumentParser:
     data = "MNIST's folder (default: the script's data/)"
     add("--data", type=_text, metavar="DIR", help=data)
     add = parser.add_argument_group("drawing").add_argument
-    output = "write to PATH, in its extension's format; repeatable (default: a "
-    output += f"window, or {_DEFAULT_OUTPUT} where none can open)"
-    add("-o", "--output", action="append", type=_output, metavar="PATH", help=output)
     dpi = "resolution of raster files, 10 to 10,000 (default: 100)"
     add("--dpi", type=_between(10, 10_000), help=dpi)
     clear = "no background, and no box around the legend"
@@ -928,6 +957,17 @@ def _parser() -> argparse.ArgumentParser:
     style = "a matplotlib style's name or file, or a setting KEY=VALUE; repeatable"
     add("--style", action="append", default=[], type=_text, help=style)
     return parser
+
+
+def _arguments(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """Return the options given; refuse a start or an activation without
+    --reproduce, which would draw the record alone."""
+    args = parser.parse_args(argv)
+    for name in ("init", "activation"):
+        if getattr(args, name) and args.reproduce is None:
+            parser.error(f"argument --{name}: only with --reproduce")
+    args.batches = tuple(sorted({b for spec in args.batches or () for b in spec}))
+    return args
 
 
 def _require(*names: str) -> None:
@@ -961,6 +1001,11 @@ def _settings(
     for style in args.style:  # a setting KEY=VALUE, or a style's name or file
         key, equals, value = style.partition("=")
         styles.append({key: value} if equals and key in matplotlib.rcParams else style)
+    for style in filter(os.path.isfile, args.style):  # matplotlib would skip a value
+        try:
+            matplotlib.rc_params_from_file(style, True, use_default_template=False)
+        except ValueError as exc:
+            raise _Failure(f"argument --style: {style!r}: {exc}") from None
     transparent = {"savefig.transparent": True} if args.transparent else {}
     with matplotlib.rc_context():
         try:
@@ -979,8 +1024,10 @@ def _settings(
 
 def _outputs(args: argparse.Namespace) -> list[str]:
     """Return the paths to write: those of -o or, where pyplot cannot open a
-    window, the default PNG; refuse a raster too large to draw."""
+    window, the default PNG; refuse a format this matplotlib lacks (GIF and AVIF
+    came after 3.9), or a raster too large to draw."""
     import matplotlib
+    from matplotlib.backend_bases import FigureCanvasBase
 
     outputs = list(dict.fromkeys(args.output or []))
     if not outputs:
@@ -995,6 +1042,9 @@ def _outputs(args: argparse.Namespace) -> list[str]:
     dpi = rc["figure.dpi"] if dpi == "figure" else dpi
     width, height = (side * dpi for side in args.size or rc["figure.figsize"])
     for path in outputs:
+        if _format(path) not in FigureCanvasBase.get_supported_filetypes():
+            version = f"matplotlib {matplotlib.__version__} writes no {_format(path)}"
+            raise _Failure(f"{path!r}: {version}: pip install -U matplotlib")
         side = _FORMATS[_format(path)][1]
         if side and (width * height > _MAX_PIXELS or max(width, height) > side):
             size = f"{width:,.0f}×{height:,.0f} pixels at {dpi:g} dpi"
@@ -1074,10 +1124,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = _parser()
     try:
-        args = parser.parse_args(argv)
+        args = _arguments(parser, argv)
         if sys.stdout is None:  # closed as the program started
             raise _Failure("cannot write to standard output: it is closed")
-        args.batches = tuple(sorted({b for spec in args.batches or () for b in spec}))
         if args.csv:
             print(_csv_text(args), end="")
             return 0

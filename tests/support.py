@@ -115,6 +115,11 @@ def layout_problems(fig):
         problems.append("texts that overlap")
     for ax in fig.axes:
         heights = [y for line in ax.get_lines() for y in line.get_ydata()]
+        heights += [
+            y
+            for band in ax.collections
+            for y in band.get_datalim(ax.transData).intervaly
+        ]
         scale = np.log10 if ax.get_yscale() == "log" else np.asarray
         low, high = scale(sorted(ax.get_ylim()))
         if heights and np.ptp(scale(heights)) < (high - low) / 2:

@@ -29,17 +29,24 @@ def test_a_headless_run_writes_the_faithful_png_and_says_where(
 PNG = "nabla_magnitudes.png"
 
 
-def test_the_options_draw_what_make_figure_draws_with_them(cwd):
+def test_the_options_draw_what_make_figure_draws_with_them_once_for_all_files(
+    cwd, monkeypatch
+):
+    make, drawn = pnm.make_figure, []
+
+    def counted(*args, **kwargs):
+        drawn.append(args)
+        return make(*args, **kwargs)
+
+    monkeypatch.setattr(pnm, "make_figure", counted)
     args = "--log --legend --batches 9 1-3 2 --size 6.4,3.6 --title T --style ggplot"
+    args += " --style font.size=8 -oa.png -oa.png -ob.svg"
     with contextlib.redirect_stdout(io.StringIO()) as said:
-        assert (
-            pnm.main([*args.split(), "--style", "font.size=8", "-oa.png", "-oa.png"])
-            == 0
-        )
+        assert pnm.main(args.split()) == 0
+    assert (said.getvalue(), len(drawn)) == ("a.png\nb.svg\n", 1)  # a file once
     style = ["ggplot", {"font.size": 8}]  # a style, then a setting
     asked = dict(log=True, legend=True, size=(6.4, 3.6), title="T", style=style)
-    assert said.getvalue() == "a.png\n"  # a file once, however often asked
-    assert pixels(cwd / "a.png") == pixels(pnm.make_figure((1, 2, 3, 9), **asked))
+    assert pixels(cwd / "a.png") == pixels(make((1, 2, 3, 9), **asked))
 
 
 @pytest.mark.parametrize(
@@ -90,15 +97,24 @@ MISTAKES = [
         "argument --dpi: expected a number from 10 to 10,000, not 'high'",
     ),
     ("--dpi 5", 2, "argument --dpi: expected a number from 10 to 10,000, not '5'"),
-    ("--size 6.4", 2, "argument --size: expected a number from 0.1 to 1,000, not ''"),
+    ("--size 6.4", 2, "argument --size: expected W,H in inches, not '6.4'"),
+    ("--size 6.4,", 2, "argument --size: expected a number from 0.1 to 1,000, not ''"),
     ("--size 1e-320,1", 2, "argument --size: expected a number from 0.1 to 1,000"),
     ("--batches 0", 2, "argument --batches: expected a number from 1 to 10, not '0'"),
     ("--batches 9-7", 2, "argument --batches: '9-7' is not a range like 7-9"),
     ("-o a.pgf", 2, "argument -o/--output: 'a.pgf' names no format of png, raw,"),
+    ("-o a.csv", 2, "argument -o/--output: 'a.csv' names no format of png, raw,"),
+    ("--csv -o a.png", 2, "argument -o/--output: not allowed with argument --csv"),
     ("--style nosuch", 2, "argument --style: 'nosuch' is not a valid package style"),
     ("--style font.size=big", 2, "argument --style: Key font.size: Could not convert"),
     ("--reproduce 1", 2, "argument --reproduce: expected a number from 2 to 10,000"),
     ("--reproduce 2 --seed -1", 2, "argument --seed: expected a number from 0 to"),
+    ("--activation relu -o a.png", 2, "argument --activation: only with --reproduce"),
+    (
+        "--style bad.mplstyle -o a.png",
+        1,
+        "argument --style: 'bad.mplstyle': Key font.si",
+    ),
     ("--title a\x1bb", 2, "argument --title: 'a\\x1bb' holds a control character"),
     ("-o a\udce9.png", 2, "argument -o/--output: 'a\\udce9.png' holds a control"),
     ("-o missing/a.png", 1, "cannot write 'missing/a.png': No such file or directory"),
@@ -117,6 +133,7 @@ def test_a_mistake_is_one_line_with_its_status_and_writes_nothing(
     cwd, capsys, args, status, message
 ):
     (cwd / "keep.png").write_bytes(b"the user's own figure")
+    (cwd / "bad.mplstyle").write_text("font.size: big\n")  # which matplotlib skips
     assert pnm.main(args.split(" ")) == status
     out, err = capsys.readouterr()
     *usage, last = err.splitlines()
@@ -124,7 +141,7 @@ def test_a_mistake_is_one_line_with_its_status_and_writes_nothing(
         "", True, status == 2
     )  # fmt: skip
     assert (listing(cwd), (cwd / "keep.png").read_bytes()) == (
-        ["keep.png"], b"the user's own figure"
+        ["bad.mplstyle", "keep.png"], b"the user's own figure"
     )  # fmt: skip
 
 

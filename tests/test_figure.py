@@ -2,6 +2,8 @@
 
 import contextlib
 import io
+import itertools
+import math
 import re
 import shlex
 import textwrap
@@ -13,7 +15,7 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
+from matplotlib.legend import Legend
 from matplotlib.text import Text
 from support import ROOT, layout_problems, pixels, share
 
@@ -76,7 +78,8 @@ def colours(batches, style):
 
 
 @pytest.mark.parametrize(
-    "style", [None, "classic", "dark_background", "tableau-colorblind10", "grayscale"]
+    "style",
+    [None, "classic", "dark_background", "tableau-colorblind10", "grayscale", "ggplot"],
 )
 def test_a_mini_batch_keeps_a_colour_of_its_own_the_original_s_or_the_style_s(style):
     everyone = colours(range(1, 11), style)
@@ -86,6 +89,9 @@ def test_a_mini_batch_keeps_a_colour_of_its_own_the_original_s_or_the_style_s(st
     cycle = matplotlib.style.library.get(style or "", {}).get("axes.prop_cycle")
     first = "rgb" if style in (None, "classic") else cycle.by_key()["color"][:3]
     assert [everyone[batch] for batch in (7, 8, 9)] == [to_rgba(c) for c in first]
+    if style == "ggplot":  # seven colours, made up with three unlike them
+        rgb = [colour[:3] for colour in everyone.values()]
+        assert min(math.dist(a, b) for a, b in itertools.combinations(rgb, 2)) > 0.2
 
 
 def test_styles_files_and_settings_apply_in_order_to_the_figure_alone(tmp_path):
@@ -112,30 +118,34 @@ def test_the_record_s_markers_have_an_edge_of_1_point_at_least_in_every_style(ru
 
 def test_type_is_as_large_as_the_style_says_whatever_the_size():
     talk = matplotlib.style.library["seaborn-v0_8-talk"]
-    fig = pnm.make_figure(log=True, legend=True, title="T", style=talk, size=(6.4, 3.6))
+    style = [talk, {"figure.titlesize": 17}]
+    fig = pnm.make_figure(
+        log=True, legend=True, title="T", style=style, size=(6.4, 3.6)
+    )
     (ax,) = fig.axes
     ticks = {
         text.get_fontsize() for text in ax.get_xticklabels() + ax.get_yticklabels()
     }
     entries = {text.get_fontsize() for text in ax.get_legend().get_texts()}
-    title = FontProperties(size=matplotlib.rcParamsDefault["figure.titlesize"])
     assert (ticks, entries) == ({talk["xtick.labelsize"]}, {talk["legend.fontsize"]})
-    assert fig.texts[0].get_fontsize() == pytest.approx(title.get_size_in_points())
+    assert fig.texts[0].get_fontsize() == 17
 
 
 @pytest.mark.parametrize(
     ("size", "batches", "panels"),
     [
-        ((3, 2), (7, 8, 9), False),
-        ((4.8, 3.6), range(1, 11), False),
-        ((4.8, 3.6), (7, 8, 9), True),
+        ((3, 2), (7, 8, 9), None),
+        ((4.8, 3.6), range(1, 11), None),
+        ((4.8, 3.6), (7, 8, 9), "record"),
+        ((4.8, 3.6), (7, 8, 9), "another"),
     ],
 )
 def test_down_to_the_readme_s_sizes_nothing_is_cut_off_covered_or_flattened(
     size, batches, panels, runs
 ):
+    reproduced = {"record": runs, "another": {("standard", "tanh"): runs}}
     fig = pnm.make_figure(
-        batches, size=size, log=True, legend=True, reproduced=runs if panels else None,
+        batches, size=size, log=True, legend=True, reproduced=reproduced.get(panels),
         title="The vanishing gradient in a deep network",
     )  # fmt: skip
     assert layout_problems(fig) == []
@@ -163,14 +173,17 @@ def test_the_readme_s_recipes_fit_their_slide_or_column_uncut_the_plot_half_of_i
 
 def test_a_transparent_figure_has_see_through_bands_and_no_legend_box(runs):
     style = {"savefig.transparent": True}
-    fig = pnm.make_figure(reproduced=runs, legend=True, style=style)
-    assert {
-        band.get_facecolor()[0][3] for ax in fig.axes for band in ax.collections
-    } == {0.25}
-    (ax,) = pnm.make_figure(legend=True, style=style).axes
-    assert [legend.get_frame_on() for legend in [*fig.legends, ax.get_legend()]] == [
-        False
-    ] * 2
+    other = {("standard", "tanh"): runs}  # its panels have notes, which are legends
+    figures = [
+        pnm.make_figure(reproduced=r, legend=True, style=style) for r in (runs, other)
+    ]
+    figures += [pnm.make_figure(legend=True, style=style)]
+    axes = [ax for fig in figures for ax in fig.axes]
+    assert {band.get_facecolor()[0][3] for ax in axes for band in ax.collections} == {
+        0.25
+    }
+    legends = [legend for fig in figures for legend in fig.findobj(Legend)]
+    assert len(legends) == 6 and not any(legend.get_frame_on() for legend in legends)
 
 
 def test_make_figure_takes_a_size_and_mini_batches_as_numpy_gives_them():

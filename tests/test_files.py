@@ -14,7 +14,7 @@ import pytest
 from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.figure import Figure
 from PIL import Image
-from support import PROG, SCRIPT, listing
+from support import PROG, SCRIPT, layout_problems, listing
 
 import plot_nabla_magnitudes as pnm
 
@@ -69,7 +69,7 @@ def test_png_pdf_and_svg_say_what_they_show_and_how_they_were_made_postscript_wh
     made = (
         f"Made with {PROG} {' '.join(FAST + outputs(*paths))} ({PROG}: SHA-256 {code}"
     )
-    what = "The norm of the weight gradient of each hidden layer, by mini-batch"
+    what = "The norm of the weight gradient of each hidden layer"
     assert (
         png["Title"] == what
         and f"/Title ({what})" in pdf
@@ -96,9 +96,18 @@ def test_the_same_command_writes_the_same_bytes_at_any_time(cwd, monkeypatch):
     assert files[0] == files[1]
 
 
-def test_a_title_that_parses_is_drawn_in_every_format_wrapped_or_not(cwd):
-    title = "a $5 note " * 20 + "$\\nabla C$"  # wrapped, a line would hold $5 ... $
-    assert main("--title", title, *outputs("a.png", "a.pdf"))[0] == 0
+@pytest.mark.parametrize(
+    "title",
+    [
+        "costs $5 for x_1_2 word word word word $\\nabla C$",  # plain: a $ too many
+        "Norms $\\Vert \\nabla C^l_w \\Vert$ of each hidden layer $l = 1, 2, 3, 4$ "
+        "of the 784-30-30-30-30-30-10 network",
+    ],
+)
+def test_a_title_that_parses_is_drawn_whole_in_every_format_wrapped_or_not(cwd, title):
+    paths = outputs("a.png", "a.pdf", "a.svg", "a.eps")
+    assert main("--title", title, "--size", "4.8,3.6", *paths)[0] == 0
+    assert layout_problems(pnm.make_figure(title=title, size=(4.8, 3.6))) == []
 
 
 @POSIX

@@ -165,7 +165,7 @@ def test_each_mini_batch_gets_a_panel_its_line_over_its_own_band(runs, batches, 
             ["linear", "log"][log],
         )
     (legend,) = fig.legends
-    labels = ["recorded in 2013", "median of 40 runs", "5–95 % of 40 runs"]
+    labels = ["recorded in 2013", "median of 40 runs", "5–95 % of the runs"]
     assert [t.get_text() for t in legend.get_texts()] == labels
 
 
@@ -213,12 +213,13 @@ def test_another_network_s_growth_is_in_legend_panels_and_table(cwd, capsys):
         f"4 runs of standard, tanh: ×{np.median(growth(runs[:, 6:9])):.2f} per layer"
     )
     assert [t.get_text() for t in fig.legends[0].get_texts()] == [
-        f"median of {named}", f"5–95 % of {named}"
+        f"median of {named}", "5–95 % of the runs"
     ]  # fmt: skip
     for ax, batch in zip(fig.axes, (7, 8, 9)):
         (note,) = ax.get_legend().get_texts()
-        assert (
-            note.get_text()
-            == f"×{np.median(growth(runs[:, [batch - 1]])):.2f} per layer"
-        )
+        assert note.get_text() == f"×{np.median(growth(runs[:, [batch - 1]])):.2f}"
         assert "none" not in {line.get_markerfacecolor() for line in ax.get_lines()}
+    failed = pnm.make_figure(reproduced={("standard", "relu"): runs * np.nan})
+    for ax in failed.axes:  # none trained: said, and nothing drawn
+        assert [t.get_text() for t in ax.get_legend().get_texts()] == ["0 runs"]
+        assert len(ax.get_lines()) == len(ax.collections) == 0

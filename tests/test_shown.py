@@ -178,11 +178,16 @@ def test_progress_shows_on_a_terminal_and_sigterm_stops_leaving_the_old_file(tmp
     assert listing(tmp_path) == ["r.png"]
 
 
-def test_ten_panels_fit_a_16_to_9_slide_uncut(runs):
-    fig = pnm.make_figure(
-        range(1, 11), size=(6.4, 3.6), log=True, legend=True, reproduced=runs
-    )
-    assert layout_problems(fig) == []
+@pytest.mark.parametrize("log", [False, True])
+def test_ten_panels_fit_a_16_to_9_slide_uncut_for_any_network(runs, log):
+    tanh = pnm.reproduce(40, init="standard", activation="tanh")
+    for reproduced in (runs, {("standard", "tanh"): tanh}):
+        for legend in (False, True):
+            fig = pnm.make_figure(
+                range(1, 11), size=(6.4, 3.6), log=log, legend=legend,
+                reproduced=reproduced,
+            )  # fmt: skip
+            assert layout_problems(fig) == []
 
 
 @pytest.mark.parametrize("runs", [100, 300])
