@@ -16,7 +16,7 @@ it, to the pixel, and other views, `make_figure`; and the network trained again,
 
     import plot_nabla_magnitudes as pnm
 
-    fig = pnm.make_figure(reproduced=pnm.reproduce(30), log=True, legend=True)
+    fig = pnm.make_figure(reproduced=pnm.reproduce(10), log=True, legend=True)
 """
 
 from __future__ import annotations

@@ -95,10 +95,11 @@ STYLES += [{"axes.facecolor": grey} for grey in ("black", "#E5E5E5", "#EAEAF2")]
 
 @pytest.mark.parametrize("style", STYLES)
 def test_each_median_stands_out_at_3_to_1_from_the_panel_in_each_style(style, nine):
-    fig = pnm.make_figure(reproduced=nine, style=style)
+    sigmoid = {pair: nine[pair] for pair in ALL[::3]}  # each start, in one panel
+    fig = pnm.make_figure(reproduced=sigmoid, style=style)
     panel = fig.axes[0].get_facecolor()
     ratios = [contrast(line.get_color(), panel) for line in medians(fig).values()]
-    assert len(ratios) == 8 and min(ratios) >= 3
+    assert len(ratios) == 3 and min(ratios) >= 3
 
 
 def test_the_legend_names_starts_and_record_and_each_panel_growth_and_runs(nine):
