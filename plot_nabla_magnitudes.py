@@ -423,9 +423,11 @@ def _draw_panels(
         ax.set(xlabel="", ylabel="" if index % columns else _Y_LABEL)
         if index + columns >= len(batches):  # the lowest panel of its column
             ax.xaxis.set_tick_params(labelbottom=True)
-        if network != RECORD_NETWORK or not len(runs):  # short, for a small panel
-            growth = np.median(_run_growths(runs, (batch,))) if len(runs) else 0
-            _note(ax, [(f"×{growth:.2f}" if len(runs) else "0 runs", colours[batch])])
+        if not len(runs):  # as nothing is drawn
+            _note(ax, [("0 runs", colours[batch])])
+        elif network != RECORD_NETWORK:  # its growth, short for a small panel
+            growth = np.median(_run_growths(runs, (batch,)))
+            _note(ax, [(f"×{growth:.2f}", colours[batch])])
     for ax in grid[len(batches) :]:
         ax.remove()
     ink = matplotlib.rcParams["text.color"]
@@ -1003,7 +1005,9 @@ def _settings(
         styles.append({key: value} if equals and key in matplotlib.rcParams else style)
     for style in filter(os.path.isfile, args.style):  # matplotlib would skip a value
         try:
-            matplotlib.rc_params_from_file(style, True, use_default_template=False)
+            matplotlib.rc_params_from_file(
+                style, fail_on_error=True, use_default_template=False
+            )
         except ValueError as exc:
             raise _Failure(f"argument --style: {style!r}: {exc}") from None
     transparent = {"savefig.transparent": True} if args.transparent else {}
