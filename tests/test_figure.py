@@ -108,9 +108,10 @@ def test_styles_files_and_settings_apply_in_order_to_the_figure_alone(tmp_path):
 
 
 def test_the_record_s_markers_have_an_edge_of_1_point_at_least_in_every_style(runs):
+    axes = Figure().subplots(2)  # lines take their style where they are drawn
     for style in matplotlib.style.available:
         with matplotlib.style.context(style):
-            for ax, reproduced in zip(Figure().subplots(2), (None, runs)):
+            for ax, reproduced in zip(axes, (None, runs)):
                 drawn = pnm.draw(ax, [7], reproduced=reproduced)
                 (marked,) = [a for a in drawn if getattr(a, "get_marker", str)() == "o"]
                 assert marked.get_markeredgewidth() >= 1, style
