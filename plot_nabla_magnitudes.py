@@ -980,7 +980,7 @@ def _require(*names: str) -> None:
     for name in names:
         try:
             version = importlib.import_module(name).__version__
-        except ImportError as exc:
+        except ModuleNotFoundError as exc:  # other ImportErrors speak for themselves
             raise _Failure(f"{exc}: {install}") from None
         if tuple(map(int, version.split(".")[:2])) < _OLDEST[name]:
             oldest = ".".join(map(str, _OLDEST[name]))
